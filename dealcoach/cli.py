@@ -1,0 +1,559 @@
+"""The command line: parse arguments, call the core, print results, map errors to exit codes.
+
+Only typer and the standard library are imported at module level. rich, jinja2, yaml and above
+all questionary are imported inside the commands that need them, so `dealcoach --help` and a
+review from an answers file start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from .errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    DealcoachError,
+    InputError,
+    Interrupted,
+)
+
+if TYPE_CHECKING:
+    from .playbook import Playbook
+    from .store import Catalogue
+
+app = typer.Typer(
+    name="dealcoach",
+    help="A deal-review coach: answer a playbook's questions, get a coached Markdown review.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+playbooks_app = typer.Typer(help="List, show, validate and test playbooks.", no_args_is_help=True)
+sessions_app = typer.Typer(help="Unfinished reviews saved as you answered.", invoke_without_command=True)
+app.add_typer(playbooks_app, name="playbooks")
+app.add_typer(sessions_app, name="sessions")
+
+PLAYBOOKS_OPTION = typer.Option(
+    None,
+    "--playbooks",
+    help="A folder of playbooks that override the others by id (repeatable).",
+    metavar="DIR",
+)
+
+
+def _complete_playbook(incomplete: str) -> list[str]:
+    try:
+        from .store import catalogue
+
+        return [pid for pid in catalogue().ids() if pid.startswith(incomplete)]
+    except DealcoachError:
+        return []
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"dealcoach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """dealcoach: coached deal reviews from YAML playbooks.
+
+    Exit codes: 0 success, 1 failure, 2 bad input or usage, 130 interrupted.
+    """
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _err(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+def _interactive_terminal() -> bool:
+    ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+    return sys.stdin.isatty() and sys.stdout.isatty() and not ci
+
+
+def _require_terminal() -> None:
+    if not _interactive_terminal():
+        raise InputError(
+            "this review needs a terminal to ask its questions; to run without one, give the "
+            "answers: dealcoach review --answers FILE [--set QUESTION=VALUE] --output -"
+        )
+
+
+def _console(no_color: bool, stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(no_color=no_color or None, stderr=stderr, highlight=False)
+
+
+def _catalogue(dirs: list[Path] | None) -> Catalogue:
+    from .store import catalogue
+
+    cat = catalogue(dirs)
+    for problem in cat.problems:
+        _err(f"warning: {problem}")
+    return cat
+
+
+# -- review ----------------------------------------------------------------------------------
+
+
+@app.command()
+def review(
+    playbook: str | None = typer.Argument(
+        None,
+        help="Playbook id. Leave it out to be asked a few questions and routed to one.",
+        autocompletion=_complete_playbook,
+        show_default=False,
+    ),
+    deal: str | None = typer.Option(None, "--deal", "-d", help="The deal (account or opportunity) name."),
+    answers: Path | None = typer.Option(
+        None, "--answers", "-a", help="Answers file (or an earlier review): no questions are asked.", metavar="FILE"
+    ),
+    set_: list[str] | None = typer.Option(
+        None, "--set", "-s", help="Override one answer: QUESTION=VALUE; ? means I don't know (repeatable).", metavar="Q=V"
+    ),
+    output: str | None = typer.Option(
+        None, "--output", "-o", help="Where to write the review; - for stdout. Default: reviews/DEAL/DATE-PLAYBOOK.md"
+    ),
+    fmt: str = typer.Option("md", "--format", "-f", help="md or json."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing review instead of writing a new name."),
+    resume: bool = typer.Option(False, "--resume", help="Continue a saved unfinished review without asking."),
+    restart: bool = typer.Option(False, "--restart", help="Ignore a saved unfinished review and start over."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Skip the summary screen before writing."),
+    template: Path | None = typer.Option(None, "--template", help="A jinja2 template for the review body.", metavar="FILE"),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """Run a deal review: interactively, or from an answers file with --answers."""
+    from .workflow import today
+
+    if fmt not in ("md", "json"):
+        raise InputError(f"--format {fmt!r}: use md or json")
+    if resume and restart:
+        raise InputError("--resume and --restart contradict each other; pick one")
+    if template is not None and not template.is_file():
+        raise InputError(f"--template {template}: no such file")
+    cat = _catalogue(playbooks)
+    date = today()
+    if answers is not None:
+        _review_from_file(cat, playbook, deal, answers, set_ or [], output, fmt, force, template, date)
+        return
+    _require_terminal()
+    _review_interactive(
+        cat, playbook, deal, set_ or [], output, fmt, force, template, date, resume, restart, yes, no_color
+    )
+
+
+def _render(review_obj: Any, fmt: str, template: Path | None) -> str:
+    from .render import render_json, render_markdown
+
+    return render_json(review_obj) if fmt == "json" else render_markdown(review_obj, template)
+
+
+def _review_from_file(
+    cat: Catalogue,
+    playbook_id: str | None,
+    deal: str | None,
+    answers_path: Path,
+    set_items: list[str],
+    output: str | None,
+    fmt: str,
+    force: bool,
+    template: Path | None,
+    date: Any,
+) -> None:
+    from .answers import read_answers_file
+    from .review import make_review
+    from .workflow import answers_from_file, apply_set, load_playbook, write_review
+
+    source = read_answers_file(answers_path)
+    if playbook_id and playbook_id != source.playbook:
+        raise InputError(
+            f"{answers_path}: the file answers playbook {source.playbook!r}, not {playbook_id!r}; "
+            "leave the playbook out or pick the matching file"
+        )
+    pb = load_playbook(cat, source.playbook)
+    gathered = answers_from_file(pb, source)
+    for note in gathered.notes:
+        _err(f"note: {note}")
+    final = apply_set(pb, gathered.answers, set_items)
+    deal_name = deal or source.deal
+    if not deal_name:
+        raise InputError(f"{answers_path}: no deal named; add `deal: NAME` to the file or pass --deal")
+    result = make_review(
+        pb,
+        deal_name,
+        final,
+        date=date,
+        removed=gathered.removed,
+        answered_with_version=gathered.answered_with_version,
+    )
+    if result.unanswered:
+        _err(f"note: not answered (counted as I don't know): {', '.join(result.unanswered)}")
+    text = _render(result, fmt, template)
+    written = write_review(text, result, output=output, suffix=f".{fmt}", force=force)
+    if written is not None:
+        _err(f"Review written to {written}")
+
+
+def _triage(cat: Catalogue, no_color: bool) -> str:
+    from .interview import Interview
+    from .prompts import TerminalAsker, choose
+    from .scoring import score
+    from .workflow import load_playbook
+
+    console = _console(no_color)
+    triage = load_playbook(cat, "triage")
+    console.print(f"[bold]{triage.title}[/bold]\n{triage.summary}")
+    found = Interview(triage).run(TerminalAsker(color=not no_color))
+    result = score(triage, found, flips=False)
+    ranked = sorted(
+        (s for s in triage.strategies if s.route and s.id not in result.vetoed and s.route in cat.entries),
+        key=lambda s: -result.scores[s.id],
+    )
+    if not ranked:
+        raise InputError("triage found no playbook for this situation; pick one from `dealcoach playbooks list`")
+    best = ranked[0]
+    close = [s for s in ranked[1:] if result.scores[best.id] - result.scores[s.id] <= 2 and result.scores[s.id] > 0]
+    console.print(f"\n[bold]This sounds like:[/bold] {best.title}. {best.why}")
+    for other in close:
+        console.print(f"[bold]Also applies:[/bold] {other.title}. Run it next: dealcoach review {other.route}")
+    choices = [(f"Continue with {best.title}", best.route)]
+    choices += [(f"Use {s.title} instead", s.route) for s in ranked[1:4]]
+    return str(choose("Which playbook?", choices, color=not no_color))
+
+
+def _review_interactive(
+    cat: Catalogue,
+    playbook_id: str | None,
+    deal: str | None,
+    set_items: list[str],
+    output: str | None,
+    fmt: str,
+    force: bool,
+    template: Path | None,
+    date: Any,
+    resume: bool,
+    restart: bool,
+    yes: bool,
+    no_color: bool,
+) -> None:
+    from . import session
+    from .interview import Interview
+    from .prompts import TerminalAsker, confirm
+    from .review import make_review
+    from .workflow import apply_set, load_playbook, write_review
+
+    color = not no_color and not os.environ.get("NO_COLOR")
+    console = _console(no_color)
+    saved_to: Path | None = None
+    try:
+        if playbook_id is None:
+            playbook_id = _triage(cat, no_color)
+        pb = load_playbook(cat, playbook_id)
+        if not deal:
+            import questionary
+
+            deal = (questionary.text("Which deal is this review for?").unsafe_ask() or "").strip()
+            if not deal:
+                raise InputError("a review needs a deal name; pass --deal NAME")
+        preset: dict[str, Any] = {}
+        existing = session.find(deal, pb.id)
+        if existing and existing.answers and not restart:
+            kept = {k: v for k, v in existing.answers.items() if pb.question(k) is not None}
+            again = resume or confirm(
+                f"You have an unfinished review of {deal} ({len(kept)} answers, saved {existing.updated}). "
+                "Continue where you stopped?",
+                color=color,
+            )
+            if again:
+                from .answers import check_answers
+
+                preset, _ = check_answers(pb, kept, None, ())
+        preset = apply_set(pb, preset, set_items)
+        console.print(f"\n[bold]{pb.title}[/bold] — {pb.summary}")
+        console.print("Ctrl-C stops at any time; every answer is saved as you go.", style="dim")
+
+        def autosave(current: dict[str, Any]) -> None:
+            nonlocal saved_to
+            saved_to = session.save(deal, pb.id, pb.version, current)
+
+        interview = Interview(pb, preset, on_answer=autosave)
+        if preset:
+            autosave(interview.answers)
+        asker = TerminalAsker(color=color)
+        interview.run(asker)
+        if not yes:
+            _summary_screen(interview, asker, color)
+        result = make_review(pb, deal, interview.answers, date=date)
+        text = _render(result, fmt, template)
+        written = write_review(text, result, output=output, suffix=f".{fmt}", force=force)
+    except KeyboardInterrupt:
+        where = f" Your answers are saved in {saved_to}; run the same command to continue." if saved_to else ""
+        raise Interrupted(f"Stopped.{where}", saved_to) from None
+    session.drop(session.session_path(deal, pb.id))
+    if fmt == "md" and output != "-":
+        from rich.markdown import Markdown
+
+        from .review import split_front_matter
+
+        console.print()
+        console.print(Markdown(split_front_matter(text)[1]))
+    if written is not None:
+        console.print(f"\n[bold green]Review written to {written}[/bold green]")
+
+
+def _summary_screen(interview: Any, asker: Any, color: bool) -> None:
+    """List every answer; let the rep change any of them before the review is written."""
+    from .prompts import choose
+    from .scoring import label
+
+    finish = "__finish__"
+    while True:
+        asked = interview.playbook.asked(interview.answers)
+        choices = [("Finish and write the review", finish)]
+        for question in asked:
+            shown = label(question, interview.answers.get(question.id))
+            choices.append((f"Change: {question.prompt} [{shown}]", question.id))
+        picked = choose("Check your answers", choices, color=color)
+        if picked == finish:
+            return
+        pos = [q.id for q in asked].index(picked)
+        interview.ask_one(asker, asked[pos], pos, len(asked))
+        interview.run(asker)  # asks any question that the change made relevant
+
+
+# -- playbooks -------------------------------------------------------------------------------
+
+
+@playbooks_app.command("list")
+def playbooks_list(
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """Show the playbooks available here, where each file is, and which override others."""
+    import json
+
+    from . import yamlfile
+
+    cat = _catalogue(playbooks)
+    rows = []
+    for pid in cat.ids():
+        entry = cat.entries[pid]
+        title = ""
+        try:
+            data = yamlfile.read(entry.path).data
+            title = data.get("title", "") if isinstance(data, dict) else ""
+        except DealcoachError as exc:
+            _err(f"warning: {exc.lines()[0]} (run `dealcoach playbooks validate {entry.path}`)")
+            title = "(broken file)"
+        rows.append(
+            {
+                "id": pid,
+                "title": str(title),
+                "layer": entry.layer,
+                "path": str(entry.path),
+                "overrides": [str(o.path) for o in entry.overrides],
+            }
+        )
+    if fmt == "json":
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        typer.echo("No playbooks found.")
+        return
+    width = max(len(r["id"]) for r in rows)
+    for r in rows:
+        mark = f"  (overrides {r['overrides'][0]})" if r["overrides"] else ""
+        typer.echo(f"{r['id']:<{width}}  {r['title']}")
+        typer.echo(f"{'':<{width}}  {r['layer']}: {r['path']}{mark}")
+
+
+@playbooks_app.command("validate")
+def playbooks_validate(
+    targets: list[Path] | None = typer.Argument(None, help="Playbook files or folders; default: all visible playbooks."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """Check playbooks; print path:line:col: message for each problem; exit 2 if any."""
+    import json
+
+    from .playbook import load
+    from .store import playbook_files
+
+    files = playbook_files(targets) if targets else [e.path for e in _catalogue(playbooks).entries.values()]
+    problems = []
+    for path in files:
+        try:
+            load(path)
+        except DealcoachError as exc:
+            problems.extend(exc.problems or [InputError(exc.message)])
+    if fmt == "json":
+        typer.echo(json.dumps({"files": len(files), "problems": [_problem_dict(p) for p in problems]}, indent=2))
+    else:
+        for p in problems:
+            typer.echo(str(p) if not isinstance(p, InputError) else p.message)
+        _err(f"{len(files)} playbook(s) checked, {len(problems)} problem(s)")
+    if problems:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _problem_dict(problem: Any) -> dict[str, Any]:
+    if isinstance(problem, InputError):
+        return {"path": "", "line": 0, "column": 0, "message": problem.message}
+    return problem.as_dict()
+
+
+@playbooks_app.command("test")
+def playbooks_test(
+    targets: list[Path] | None = typer.Argument(None, help="Playbook files or folders; default: all visible playbooks."),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """Run each playbook's examples; show what differs when an outcome changes; exit 2 on failure."""
+    from .examples import run_examples
+    from .playbook import load
+    from .store import playbook_files
+
+    files = playbook_files(targets) if targets else [e.path for e in _catalogue(playbooks).entries.values()]
+    failed = 0
+    total = 0
+    for path in sorted(files):
+        try:
+            pb = load(path)
+        except DealcoachError as exc:
+            failed += 1
+            for line in exc.lines():
+                typer.echo(line)
+            continue
+        outcomes = run_examples(pb)
+        total += len(outcomes)
+        bad = [o for o in outcomes if not o.passed]
+        failed += len(bad)
+        status = "ok" if not bad else "FAILED"
+        typer.echo(f"{pb.id}: {len(outcomes) - len(bad)}/{len(outcomes)} examples {status}")
+        for outcome in bad:
+            typer.echo(f"{path}:{outcome.example.line}:1: example {outcome.example.name!r}")
+            for mismatch in outcome.mismatches:
+                typer.echo(f"    {mismatch}")
+    _err(f"{total} example(s) in {len(files)} playbook(s), {failed} failed")
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@playbooks_app.command("show")
+def playbooks_show(
+    playbook: str = typer.Argument(..., help="Playbook id.", autocompletion=_complete_playbook),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown source instead of formatting it."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """A readable page for one playbook: situation, questions, strategies and their coaching."""
+    from .catalogue_doc import playbook_page
+    from .workflow import load_playbook
+
+    pb = load_playbook(_catalogue(playbooks), playbook)
+    page = playbook_page(pb)
+    if markdown or not sys.stdout.isatty():
+        typer.echo(page)
+        return
+    from rich.markdown import Markdown
+
+    _console(no_color).print(Markdown(page))
+
+
+@playbooks_app.command("docs")
+def playbooks_docs(
+    output: str = typer.Option("-", "--output", "-o", help="Where to write the catalogue; - for stdout."),
+) -> None:
+    """Write the catalogue of built-in playbooks (docs/playbooks.md is made with this)."""
+    from .catalogue_doc import catalogue_markdown
+    from .review import write_atomic
+    from .store import builtin_dir
+
+    text = catalogue_markdown(builtin_dir())
+    if output == "-":
+        typer.echo(text, nl=False)
+    else:
+        write_atomic(Path(output), text, overwrite=True)
+        _err(f"Catalogue written to {output}")
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+@sessions_app.callback()
+def sessions_list(ctx: typer.Context) -> None:
+    """List unfinished reviews: deal, playbook, answers so far, when saved."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from . import session
+
+    found = session.all_sessions()
+    if not found:
+        typer.echo("No unfinished reviews.")
+        return
+    for s in found:
+        typer.echo(f"{s.deal}  {s.playbook}  {len(s.answers)} answers  saved {s.updated}  ({s.path})")
+    typer.echo("Continue one with: dealcoach review PLAYBOOK --deal DEAL --resume")
+
+
+@sessions_app.command("drop")
+def sessions_drop(
+    deal: str = typer.Argument(..., help="The deal name."),
+    playbook: str = typer.Argument(..., help="The playbook id."),
+) -> None:
+    """Remove an unfinished review."""
+    from . import session
+
+    path = session.session_path(deal, playbook)
+    if not path.exists():
+        raise InputError(f"no unfinished review of {deal!r} with {playbook!r}; `dealcoach sessions` lists them")
+    session.drop(path)
+    typer.echo(f"Removed {path}")
+
+
+# -- entry point -----------------------------------------------------------------------------
+
+
+def main() -> None:
+    """Run the app; turn dealcoach errors into one-line messages and documented exit codes.
+
+    typer handles its own usage errors (exit 2); ours propagate out of it and are printed here,
+    never as a traceback.
+    """
+    try:
+        app()
+    except Interrupted as exc:
+        _err(exc.message)
+        sys.exit(EXIT_INTERRUPTED)
+    except DealcoachError as exc:
+        for line in exc.lines():
+            _err(line if exc.problems else f"error: {line}")
+        if exc.problems and len(exc.problems) > 1:
+            _err(f"{len(exc.problems)} problems; fix them and run the command again")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _err("Stopped.")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug in dealcoach, not bad input: say so in one line
+        if os.environ.get("DEALCOACH_DEBUG"):
+            raise
+        _err(f"dealcoach: internal error: {type(exc).__name__}: {exc}")
+        _err("This is a bug. Run again with DEALCOACH_DEBUG=1 to see the traceback, and report it.")
+        sys.exit(EXIT_FAILURE)

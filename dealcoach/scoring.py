@@ -1,0 +1,233 @@
+"""Scoring: from answers to a recommendation, with the reasons, flags, gaps and confidence.
+
+Every strategy starts at 0; answers and rules add points; vetoes remove strategies. The highest
+score left wins, ties going to playbook order. Deterministic: the same answers always give the
+same result, so reviews can be re-scored and examples can be tests.
+
+Confidence comes from two numbers the review states: coverage (how many of the asked questions
+that carry weight were answered) and margin (points between the winner and the runner-up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .playbook import Playbook, Question, namespace
+
+HIGH = {"coverage": 0.8, "margin": 4}
+MEDIUM = {"coverage": 0.6, "margin": 2}
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """Points that one answer or one rule added, and the answer in plain words."""
+
+    source: str  # question id, or rule id
+    kind: str  # "answer" | "rule"
+    says: str
+    points: dict[str, int]
+
+
+@dataclass(frozen=True)
+class RaisedFlag:
+    rule: str
+    severity: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    question: str
+    prompt: str
+    find_out: str
+
+
+@dataclass(frozen=True)
+class Flip:
+    """One answer that, changed on its own, would change the recommendation."""
+
+    question: str
+    prompt: str
+    now: str
+    instead: str
+    strategy: str
+
+
+@dataclass
+class Result:
+    scores: dict[str, int]
+    recommended: str | None
+    runner_up: str | None
+    margin: int | None
+    coverage: float
+    weighted_asked: int
+    weighted_answered: int
+    confidence: str
+    vetoed: dict[str, list[str]] = field(default_factory=dict)
+    contributions: list[Contribution] = field(default_factory=list)
+    flags: list[RaisedFlag] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    flips: list[Flip] = field(default_factory=list)
+    asked: list[str] = field(default_factory=list)
+
+    def reasons_for(self, strategy: str, against: str | None) -> list[Contribution]:
+        """Contributions that favour `strategy` over `against`, weightiest first."""
+
+        def weight(c: Contribution) -> int:
+            return c.points.get(strategy, 0) - (c.points.get(against, 0) if against else 0)
+
+        return sorted((c for c in self.contributions if weight(c) > 0), key=weight, reverse=True)
+
+    def reasons_against(self, strategy: str) -> list[Contribution]:
+        """Contributions that took points from `strategy`, most damaging first."""
+        hurt = [c for c in self.contributions if c.points.get(strategy, 0) < 0]
+        return sorted(hurt, key=lambda c: c.points[strategy])
+
+
+def label(question: Question, value: Any) -> str:
+    """An answer as the rep saw it: the choice label, Yes/No, or the text itself."""
+    if value is None:
+        return "I don't know"
+    if question.type in ("choice", "yesno"):
+        option = question.option(value)
+        return option.label if option else str(value)
+    if question.type == "multi":
+        return ", ".join(
+            (question.option(v).label if question.option(v) else str(v)) for v in value  # type: ignore[union-attr]
+        ) or "none of these"
+    if question.type == "list":
+        return ", ".join(value) or "none"
+    if question.type == "number" and question.unit:
+        return f"{value} {question.unit}"
+    return str(value)
+
+
+def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Result:
+    """Score `answers` against `playbook`; `flips=False` skips the what-would-change search."""
+    asked = playbook.asked(answers)
+    asked_ids = {q.id for q in asked}
+    effective = {qid: v for qid, v in answers.items() if qid in asked_ids}
+    names = namespace(playbook, effective)
+
+    scores = {s.id: 0 for s in playbook.strategies}
+    contributions: list[Contribution] = []
+    for question in asked:
+        value = effective.get(question.id)
+        if value is None:
+            continue
+        chosen = value if question.type == "multi" else [value]
+        for v in chosen:
+            option = question.option(v)
+            if option is None or not option.points:
+                continue
+            says = option.says.render(names) if option.says else f"{question.prompt} {option.label}"
+            contributions.append(Contribution(question.id, "answer", says, dict(option.points)))
+
+    vetoed: dict[str, list[str]] = {}
+    flags: list[RaisedFlag] = []
+    for rule in playbook.rules:
+        if not rule.when(names):
+            continue
+        reason = rule.says.render(names) if rule.says else ""
+        if rule.points:
+            contributions.append(
+                Contribution(rule.id, "rule", reason or f"{rule.when.source}", dict(rule.points))
+            )
+        if rule.flag:
+            flags.append(RaisedFlag(rule.id, rule.flag.severity, rule.flag.text.render(names)))
+        for strategy in rule.veto:
+            text = reason or (rule.flag.text.render(names) if rule.flag else rule.when.source)
+            vetoed.setdefault(strategy, []).append(text)
+
+    for c in contributions:
+        for sid, amount in c.points.items():
+            scores[sid] += amount
+
+    standing = [s.id for s in playbook.strategies if s.id not in vetoed]
+    # Stable sort keeps playbook order among equal scores: ties go to the earlier strategy.
+    ranked = sorted(standing, key=lambda sid: -scores[sid])
+    recommended = ranked[0] if ranked else None
+    runner_up = ranked[1] if len(ranked) > 1 else None
+    margin = scores[recommended] - scores[runner_up] if recommended and runner_up else None
+
+    referenced = {name for rule in playbook.rules for name in rule.when.names}
+    weighted = [q for q in asked if q.scores or q.id in referenced]
+    answered = [q for q in weighted if effective.get(q.id) is not None]
+    coverage = len(answered) / len(weighted) if weighted else 1.0
+    confidence = _confidence(recommended, coverage, margin)
+
+    gaps = [
+        Gap(q.id, q.prompt, q.gap or f"Find out: {q.prompt}")
+        for q in asked
+        if effective.get(q.id) is None and (q.gap or q in weighted)
+    ]
+    severity_order = {"high": 0, "medium": 1, "low": 2}
+    flags.sort(key=lambda f: severity_order.get(f.severity, 3))
+
+    result = Result(
+        scores=scores,
+        recommended=recommended,
+        runner_up=runner_up,
+        margin=margin,
+        coverage=coverage,
+        weighted_asked=len(weighted),
+        weighted_answered=len(answered),
+        confidence=confidence,
+        vetoed=vetoed,
+        contributions=contributions,
+        flags=flags,
+        gaps=gaps,
+        asked=[q.id for q in asked],
+    )
+    if flips and recommended is not None:
+        result.flips = _flips(playbook, answers, asked, recommended)
+    return result
+
+
+def _confidence(recommended: str | None, coverage: float, margin: int | None) -> str:
+    if recommended is None:
+        return "low"
+    wide = margin is None  # every other strategy was vetoed
+    if coverage >= HIGH["coverage"] and (wide or margin >= HIGH["margin"]):  # type: ignore[operator]
+        return "high"
+    if coverage >= MEDIUM["coverage"] and (wide or margin >= MEDIUM["margin"]):  # type: ignore[operator]
+        return "medium"
+    return "low"
+
+
+def _alternatives(question: Question, current: Any) -> list[Any]:
+    if question.type in ("choice", "yesno"):
+        return [o.value for o in question.options if o.value != current]
+    if question.type == "multi":
+        chosen = list(current or [])
+        return [
+            [v for v in chosen if v != o.value] if o.value in chosen else [*chosen, o.value]
+            for o in question.options
+        ]
+    if question.type == "scale" and question.min is not None and question.max is not None:
+        return [v for v in range(int(question.min), int(question.max) + 1) if v != current]
+    return []
+
+
+def _flips(
+    playbook: Playbook, answers: dict[str, Any], asked: list[Question], recommended: str
+) -> list[Flip]:
+    """Try every other value of every asked question; keep those that change the winner."""
+    found: list[tuple[int, int, Flip]] = []
+    for order, question in enumerate(asked):
+        current = answers.get(question.id)
+        for value in _alternatives(question, current):
+            trial = score(playbook, {**answers, question.id: value}, flips=False)
+            if trial.recommended == recommended or trial.recommended is None:
+                continue
+            flip = Flip(
+                question=question.id,
+                prompt=question.prompt,
+                now=label(question, current),
+                instead=label(question, value),
+                strategy=trial.recommended,
+            )
+            found.append((-(trial.margin if trial.margin is not None else 99), order, flip))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [flip for _, _, flip in found]

@@ -1,0 +1,87 @@
+"""Sessions: partial answers saved after every answer, so Ctrl-C or a crash loses nothing.
+
+One file per deal and playbook in the user's state folder, replaced atomically on every save.
+A session is removed once its review is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import yamlfile
+from .errors import InputError
+from .review import slugify, write_atomic
+from .store import user_state_dir
+
+
+@dataclass
+class Session:
+    playbook: str
+    playbook_version: int
+    deal: str
+    answers: dict[str, Any]
+    updated: str
+    path: Path
+
+
+def sessions_dir() -> Path:
+    return user_state_dir() / "sessions"
+
+
+def session_path(deal: str, playbook_id: str) -> Path:
+    return sessions_dir() / f"{slugify(deal)}--{playbook_id}.yaml"
+
+
+def save(deal: str, playbook_id: str, version: int, answers: dict[str, Any]) -> Path:
+    import yaml
+
+    path = session_path(deal, playbook_id)
+    data = {
+        "playbook": playbook_id,
+        "playbook_version": version,
+        "deal": deal,
+        "updated": dt.datetime.now().isoformat(timespec="seconds"),
+        "answers": answers,
+    }
+    write_atomic(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True), overwrite=True)
+    return path
+
+
+def load(path: Path) -> Session:
+    located = yamlfile.read(path)
+    data = located.data
+    if not isinstance(data, dict) or not isinstance(data.get("answers", {}), dict):
+        raise InputError(f"{path}: not a dealcoach session file; remove it with `dealcoach sessions drop`")
+    return Session(
+        playbook=str(data.get("playbook", "")),
+        playbook_version=int(data.get("playbook_version") or 0),
+        deal=str(data.get("deal", "")),
+        answers=dict(data.get("answers") or {}),
+        updated=str(data.get("updated", "")),
+        path=path,
+    )
+
+
+def find(deal: str, playbook_id: str) -> Session | None:
+    path = session_path(deal, playbook_id)
+    return load(path) if path.exists() else None
+
+
+def all_sessions() -> list[Session]:
+    folder = sessions_dir()
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            found.append(load(path))
+        except InputError:
+            continue
+    return sorted(found, key=lambda s: s.updated, reverse=True)
+
+
+def drop(path: Path) -> None:
+    path.unlink(missing_ok=True)

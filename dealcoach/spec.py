@@ -1,0 +1,167 @@
+"""The playbook format, described once as data.
+
+The loader checks structure (keys, types, required fields) against these tables, and
+`dealcoach playbooks schema` turns the same tables into a JSON Schema, so the two cannot drift.
+Checks that need the whole playbook (references between ids, expressions) live in playbook.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+QUESTION_TYPES = ("choice", "multi", "yesno", "text", "number", "scale", "list")
+SEVERITIES = ("high", "medium", "low")
+CONFIDENCES = ("high", "medium", "low")
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+IDENT = r"^[a-z_][a-z0-9_]*$"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of one kind of mapping: its type, whether it is required, what it is for."""
+
+    kind: str  # str | int | number | bool | unknown-flag | points | answers | any | list:X | obj:X | enum:a,b | str-or-list
+    required: bool = False
+    doc: str = ""
+    pattern: str | None = None
+    nullable: bool = False
+
+
+SPEC: dict[str, dict[str, Field]] = {
+    "playbook": {
+        "id": Field("str", True, "Unique id; the file is named ID.yaml.", SLUG),
+        "version": Field("int", True, "Bump when questions or scoring change; stored in every review."),
+        "title": Field("str", True, "The situation in a few words."),
+        "summary": Field("str", True, "One sentence: when to use this playbook."),
+        "situation": Field("str", False, "A paragraph describing the situation, shown by `playbooks show`."),
+        "sources": Field("list:str", True, "Author and title of each source, or 'Framework-based: ...'."),
+        "strategies": Field("list:strategy", True, "The possible recommendations, in tie-break order."),
+        "questions": Field("list:question", True, "Asked in order; `when` skips a question."),
+        "rules": Field("list:rule", False, "Cross-answer logic: points, vetoes and flags."),
+        "examples": Field("list:example", False, "Answers with expected outcomes; run by `playbooks test`."),
+    },
+    "strategy": {
+        "id": Field("str", True, "Id used in points, vetoes and examples.", SLUG),
+        "title": Field("str", True, "The recommendation in a few words."),
+        "why": Field("str", True, "Why this strategy fits when it wins: the coaching."),
+        "risks": Field("list:str", False, "What can go wrong with it."),
+        "next_steps": Field("list:str", False, "Concrete steps before and after the next call."),
+        "talk_track": Field("list:str", False, "Questions or lines to use on the next call."),
+        "route": Field("str", False, "Triage only: the playbook this recommendation leads to.", SLUG),
+    },
+    "question": {
+        "id": Field("str", True, "Id used in expressions and answers files.", IDENT),
+        "type": Field("enum:" + ",".join(QUESTION_TYPES), True, "How the question is asked."),
+        "prompt": Field("str", True, "The question as the rep reads it."),
+        "help": Field("str", False, "Why the question matters, shown under it."),
+        "when": Field("str", False, "Ask only when this expression over earlier answers is true."),
+        "unknown": Field("unknown-flag", False, "`allowed` offers \"I don't know\"."),
+        "gap": Field("str", False, "What to find out, listed in the review when the answer is unknown."),
+        "choices": Field("list:choice", False, "For choice and multi questions."),
+        "if_yes": Field("obj:outcome", False, "For yesno questions: points and reason when yes."),
+        "if_no": Field("obj:outcome", False, "For yesno questions: points and reason when no."),
+        "min": Field("number", False, "For number and scale questions."),
+        "max": Field("number", False, "For number and scale questions."),
+        "unit": Field("str", False, "For number questions, shown after the prompt."),
+        "default": Field("any", False, "Pre-selected answer in the terminal and used by --defaults."),
+    },
+    "choice": {
+        "value": Field("str", True, "Stored in answers files and compared in expressions."),
+        "label": Field("str", True, "What the rep sees."),
+        "points": Field("points", False, "Points per strategy id when chosen."),
+        "says": Field("str", False, "The answer in plain words, quoted in the review's reasons."),
+    },
+    "outcome": {
+        "points": Field("points", False, "Points per strategy id."),
+        "says": Field("str", False, "The answer in plain words, quoted in the review's reasons."),
+    },
+    "rule": {
+        "id": Field("str", False, "Names the rule in examples' expected flags.", SLUG),
+        "when": Field("str", True, "An expression over any answers."),
+        "points": Field("points", False, "Points per strategy id when the rule holds."),
+        "veto": Field("str-or-list", False, "Strategy id(s) that cannot be recommended when it holds."),
+        "flag": Field("obj:flag", False, "A red flag raised when the rule holds."),
+        "says": Field("str", False, "Why the rule holds, quoted in the review (may use {{ answers }})."),
+    },
+    "flag": {
+        "severity": Field("enum:" + ",".join(SEVERITIES), True, "high, medium or low."),
+        "text": Field("str", True, "What the coach would warn about (may use {{ answers }})."),
+    },
+    "example": {
+        "name": Field("str", True, "What the example shows."),
+        "answers": Field("answers", True, "Question id to answer; null for \"I don't know\"."),
+        "expect": Field("obj:expect", True, "The outcome the example must produce."),
+    },
+    "expect": {
+        "strategy": Field(
+            "str", False, "The recommended strategy id (null: none can be).", nullable=True
+        ),
+        "confidence": Field("enum:" + ",".join(CONFIDENCES), False, "high, medium or low."),
+        "flags": Field("list:str", False, "Ids of rules whose flags must be raised (others may be too)."),
+        "vetoed": Field("list:str", False, "Strategy ids that must be vetoed."),
+        "gaps": Field("list:str", False, "Question ids that must appear as things to find out."),
+    },
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """The playbook format as a JSON Schema (draft 2020-12) for editors' YAML support."""
+    defs = {name: _object_schema(name) for name in SPEC if name != "playbook"}
+    schema = _object_schema("playbook")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://dealcoach.invalid/playbook.schema.json",
+        "title": "dealcoach playbook",
+        **schema,
+        "$defs": defs,
+    }
+
+
+def _object_schema(name: str) -> dict[str, Any]:
+    fields = SPEC[name]
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [k for k, f in fields.items() if f.required],
+        "properties": {k: {**_field_schema(f), "description": f.doc} for k, f in fields.items()},
+    }
+
+
+def _field_schema(field: Field) -> dict[str, Any]:
+    kind = field.kind
+    base: dict[str, Any]
+    if kind == "str":
+        base = {"type": "string", "minLength": 1}
+    elif kind == "int":
+        base = {"type": "integer", "minimum": 1}
+    elif kind == "number":
+        base = {"type": "number"}
+    elif kind == "bool":
+        base = {"type": "boolean"}
+    elif kind == "unknown-flag":
+        base = {"enum": ["allowed", "forbidden", True, False]}
+    elif kind == "points":
+        base = {"type": "object", "additionalProperties": {"type": "integer"}}
+    elif kind == "answers":
+        base = {"type": "object"}
+    elif kind == "any":
+        base = {}
+    elif kind == "str-or-list":
+        base = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+    elif kind.startswith("enum:"):
+        base = {"enum": kind[5:].split(",")}
+    elif kind.startswith("list:"):
+        item = kind[5:]
+        items = {"type": "string", "minLength": 1} if item == "str" else {"$ref": f"#/$defs/{item}"}
+        base = {"type": "array", "items": items}
+    elif kind.startswith("obj:"):
+        base = {"$ref": f"#/$defs/{kind[4:]}"}
+    else:  # pragma: no cover - a typo in SPEC
+        raise ValueError(kind)
+    if field.pattern:
+        base["pattern"] = field.pattern
+    if field.nullable:
+        base = {"oneOf": [base, {"type": "null"}]}
+    return base

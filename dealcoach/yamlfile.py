@@ -1,0 +1,161 @@
+"""Read YAML safely and remember where every value came from.
+
+Playbooks and answers files come from other people's repositories, so reading one must never
+construct objects, expand an alias bomb or accept a file of any size. We compose the node tree
+with PyYAML's safe (libyaml where present) composer, then build plain Python values ourselves,
+which lets us count nodes, bound depth, refuse duplicate keys and record each value's line and
+column for error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+try:  # libyaml is several times faster; fall back cleanly where it is not built.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 40
+MAX_NODES = 100_000
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:timestamp",
+}
+
+PathKey = tuple[Any, ...]
+
+
+@dataclass
+class Located:
+    """A YAML document as plain data plus the (line, column) of every key path in it."""
+
+    data: Any
+    path: Path
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, key: PathKey) -> tuple[int, int]:
+        """The position of `key`, or of its nearest ancestor that has one."""
+        while key:
+            if key in self.positions:
+                return self.positions[key]
+            key = key[:-1]
+        return self.positions.get((), (1, 1))
+
+    def problem(self, key: PathKey, message: str) -> Problem:
+        line, column = self.where(key)
+        return Problem(self.path, line, column, message)
+
+
+class _Builder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.positions: dict[PathKey, tuple[int, int]] = {}
+        self.nodes = 0
+        self.scalar_loader = _Loader("")
+
+    def fail(self, node: yaml.Node, message: str) -> InputError:
+        mark = node.start_mark
+        return InputError(message, [Problem(self.path, mark.line + 1, mark.column + 1, message)])
+
+    def build(self, node: yaml.Node, key: PathKey, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.fail(
+                node,
+                f"the document expands to more than {MAX_NODES} values; "
+                "aliases that multiply content are not allowed",
+            )
+        if depth > MAX_DEPTH:
+            raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels; flatten the structure")
+        if node.tag not in _SAFE_TAGS:
+            raise self.fail(
+                node,
+                f"the tag {node.tag!r} is not allowed; playbooks hold plain strings, numbers, "
+                "lists and mappings",
+            )
+        self.positions[key] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise self.fail(key_node, "merge keys ('<<') are not allowed; write the keys out")
+                k = self.build(key_node, (*key, "<key>"), depth + 1)
+                if isinstance(k, (dict, list)):
+                    raise self.fail(key_node, "a mapping key must be a plain value")
+                if k in result:
+                    raise self.fail(key_node, f"the key {k!r} appears twice in this mapping")
+                result[k] = self.build(value_node, (*key, k), depth + 1)
+                # A key's own position is more useful than its value's for "unknown key" errors.
+                self.positions[(*key, k, "<key>")] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
+            self.positions.pop((*key, "<key>"), None)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*key, i), depth + 1) for i, item in enumerate(node.value)]
+        return self.scalar_loader.construct_object(node)
+
+
+def parse(text: str, path: Path) -> Located:
+    """Parse one YAML document from `text`; `path` is only used in messages."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise InputError(
+            f"{path}: larger than {MAX_BYTES // 1000} kB; split it or trim it",
+            [Problem(path, 0, 0, f"larger than {MAX_BYTES // 1000} kB; split it or trim it")],
+        )
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "not valid YAML"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = f"not valid YAML: {what}; check the indentation and quoting here"
+        raise InputError(message, [Problem(path, line, column, message)]) from None
+    except yaml.YAMLError as exc:
+        message = f"not valid YAML: {exc}"
+        raise InputError(message, [Problem(path, 1, 1, message)]) from None
+    if node is None:
+        return Located(None, path, {(): (1, 1)})
+    builder = _Builder(path)
+    data = builder.build(node, (), 0)
+    return Located(data, path, builder.positions)
+
+
+def read(path: Path) -> Located:
+    """Read and parse a YAML file, turning OS and encoding errors into InputError."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            message = f"larger than {MAX_BYTES // 1000} kB ({size} bytes); split it or trim it"
+            raise InputError(message, [Problem(path, 0, 0, message)])
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a YAML file") from None
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        raise InputError(message, [Problem(path, 0, 0, message)]) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    return parse(text, path)

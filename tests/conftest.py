@@ -1,0 +1,108 @@
+"""Shared fixtures: run the real `dealcoach` command in an isolated folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAYBOOKS = ROOT / "playbooks"
+EXAMPLES = ROOT / "examples"
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """An environment that keeps state, config and reviews inside tmp_path."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DEALCOACH_")}
+    clean.update(
+        {
+            "DEALCOACH_STATE_DIR": str(tmp_path / "state"),
+            "DEALCOACH_CONFIG_DIR": str(tmp_path / "config"),
+            "DEALCOACH_TODAY": "2026-11-25",
+            "NO_COLOR": "1",
+            "COLUMNS": "100",
+        }
+    )
+    return clean
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def dealcoach(env: dict[str, str], work: Path):
+    """Run `dealcoach ARGS...` as a real process in `work`, with no terminal."""
+
+    def run(*args: str, stdin: str = "", extra_env: dict[str, str] | None = None) -> Ran:
+        proc = subprocess.run(
+            [sys.executable, "-m", "dealcoach", *args],
+            cwd=work,
+            env={**env, **(extra_env or {})},
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "Traceback" not in proc.stderr, proc.stderr
+        assert "internal error" not in proc.stderr, proc.stderr
+        return Ran(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+MINIMAL = """
+id: mini
+version: 1
+title: Mini
+summary: A small playbook for tests.
+sources: ["Framework-based: test fixture"]
+strategies:
+  - {id: push, title: Push on, why: Push because it works.}
+  - {id: wait, title: Wait, why: Wait because it is early.}
+questions:
+  - id: ready
+    type: yesno
+    prompt: Are they ready?
+    unknown: allowed
+    gap: Ask whether they are ready.
+    if_yes: {points: {push: 3}, says: They are ready.}
+    if_no: {points: {wait: 3}, says: They are not ready.}
+  - id: size
+    type: choice
+    prompt: How big is it?
+    when: ready
+    choices:
+      - {value: big, label: Big, points: {push: 2}, says: It is big.}
+      - {value: small, label: Small, points: {wait: 1}, says: It is small.}
+rules:
+  - id: small-and-ready
+    when: ready and size == 'small'
+    flag: {severity: medium, text: "Ready but small: {{ size }}"}
+examples:
+  - name: ready and big
+    answers: {ready: true, size: big}
+    expect: {strategy: push}
+"""
