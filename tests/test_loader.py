@@ -35,28 +35,88 @@ def test_minimal_playbook_loads(tmp_path: Path) -> None:
         ("title: Mini", "titel: Mini", "mini.yaml:3:1: unknown key 'titel' in a playbook (did you mean 'title'?)"),
         ("version: 1", "version: one", "mini.yaml:2:10: 'version' must be a whole number, not the string 'one'"),
         ("type: yesno", "type: boolean", "mini.yaml:11:11: 'type' must be one of choice, multi, yesno"),
-        ("when: ready\n", "when: budget > 3\n", "mini.yaml:20:11: the expression 'budget > 3' names 'budget', which is not a question asked before this one"),
-        ("points: {push: 2}, says: It", "points: {pushh: 2}, says: It", "mini.yaml:22:43: points for 'pushh', which is not a strategy here (did you mean 'push'?)"),
-        ("id: small-and-ready\n    when: ready and size == 'small'", "id: small-and-ready\n    when: ready and sise == 'small'", "mini.yaml:26:11: the expression \"ready and sise == 'small'\" names 'sise', which is not a question in this playbook (did you mean 'size'?)"),
+        (
+            "when: ready\n",
+            "when: budget > 3\n",
+            "mini.yaml:20:11: the expression 'budget > 3' names 'budget', which is not a question asked before this one",  # noqa: E501
+        ),
+        (
+            "points: {push: 2}, says: It",
+            "points: {pushh: 2}, says: It",
+            "mini.yaml:22:43: points for 'pushh', which is not a strategy here (did you mean 'push'?)",
+        ),
+        (
+            "id: small-and-ready\n    when: ready and size == 'small'",
+            "id: small-and-ready\n    when: ready and sise == 'small'",
+            "mini.yaml:26:11: the expression \"ready and sise == 'small'\" names 'sise', which is not a question in this playbook (did you mean 'size'?)",  # noqa: E501
+        ),
         ("{strategy: push}", "{strategy: pull}", "mini.yaml:31:24: expects 'pull', which is not a strategy here"),
-        ("{ready: true, size: big}", "{ready: true, size: huge}", "mini.yaml:30:34: answer to 'size': 'huge' is not one of the choices: big, small"),
-        ("{ready: true, size: big}", "{ready: true, colour: big}", "mini.yaml:30:28: 'colour' is not a question in playbook 'mini'"),
-        ("      - {value: small, label: Small, points: {wait: 1}, says: It is small.}\n", "", "mini.yaml:22:7: 'choices' has 1; list at least two"),
+        (
+            "{ready: true, size: big}",
+            "{ready: true, size: huge}",
+            "mini.yaml:30:34: answer to 'size': 'huge' is not one of the choices: big, small",
+        ),
+        (
+            "{ready: true, size: big}",
+            "{ready: true, colour: big}",
+            "mini.yaml:30:28: 'colour' is not a question in playbook 'mini'",
+        ),
+        (
+            "      - {value: small, label: Small, points: {wait: 1}, says: It is small.}\n",
+            "",
+            "mini.yaml:22:7: 'choices' has 1; list at least two",
+        ),
         ("- id: size", "- id: ready", "mini.yaml:17:9: the question id 'ready' is already used on line 10"),
         ("  - {id: wait,", "  - {id: push,", "mini.yaml:8:10: the strategy id 'push' is already used on line 7"),
-        ("when: ready\n", "when: size == 'big'\n", "mini.yaml:20:11: the expression \"size == 'big'\" names 'size', which is asked later or is this question"),
-        ("when: ready\n", "when: ready.__class__\n", "mini.yaml:20:11: the expression 'ready.__class__' reaches for '__class__'"),
+        (
+            "when: ready\n",
+            "when: size == 'big'\n",
+            "mini.yaml:20:11: the expression \"size == 'big'\" names 'size', which is asked later or is this question",
+        ),
+        (
+            "when: ready\n",
+            "when: ready.__class__\n",
+            "mini.yaml:20:11: the expression 'ready.__class__' reaches for '__class__'",
+        ),
         ("when: ready\n", "when: ready |\n", "mini.yaml:20:11: the expression 'ready |' is not a valid expression"),
-        ("    gap: Ask whether they are ready.\n", "", "mini.yaml:13:14: a question that allows \"I don't know\" needs a 'gap'"),
+        (
+            "    gap: Ask whether they are ready.\n",
+            "",
+            "mini.yaml:13:14: a question that allows \"I don't know\" needs a 'gap'",
+        ),
         ("id: mini", "id: other", "mini.yaml:1:5: the id 'other' must match the file name 'mini.yaml'"),
-        ("    when: ready\n    choices:", "    when: ready\n    min: 3\n    choices:", "mini.yaml:21:5: 'min' does not apply to a choice question (only to number or scale)"),
-        ("flag: {severity: medium, text: \"Ready but small: {{ size }}\"}", "flag: {severity: medium, text: \"Ready: {{ sizes }}\"}", "mini.yaml:27:36: the text names 'sizes', which is not a question here"),
-        ("flag: {severity: medium,", "flag: {severity: urgent,", "mini.yaml:27:22: 'severity' must be one of high, medium, low"),
-        ("sources: [\"Framework-based: test fixture\"]", "sources: []", "mini.yaml:5:10: list at least one source"),
-        ("size == 'small'", "size == 'smal'", "mini.yaml:26:11: the expression \"ready and size == 'smal'\" compares 'size' with 'smal', which is not one of its values (big, small) (did you mean 'small'?)"),
+        (
+            "    when: ready\n    choices:",
+            "    when: ready\n    min: 3\n    choices:",
+            "mini.yaml:21:5: 'min' does not apply to a choice question (only to number or scale)",
+        ),
+        (
+            'flag: {severity: medium, text: "Ready but small: {{ size }}"}',
+            'flag: {severity: medium, text: "Ready: {{ sizes }}"}',
+            "mini.yaml:27:36: the text names 'sizes', which is not a question here",
+        ),
+        (
+            "flag: {severity: medium,",
+            "flag: {severity: urgent,",
+            "mini.yaml:27:22: 'severity' must be one of high, medium, low",
+        ),
+        ('sources: ["Framework-based: test fixture"]', "sources: []", "mini.yaml:5:10: list at least one source"),
+        (
+            "size == 'small'",
+            "size == 'smal'",
+            "mini.yaml:26:11: the expression \"ready and size == 'smal'\" compares 'size' with 'smal', which is not one of its values (big, small) (did you mean 'small'?)",  # noqa: E501
+        ),
         ("title: Mini", "title: Mini\ntitle: Again", "mini.yaml:4:1: the key 'title' appears twice in this mapping"),
-        ("summary: A small playbook for tests.", "summary: A small: playbook: for tests.", "mini.yaml:4:17: not valid YAML"),
-        ("id: mini", "id: !!python/object:os.system mini", "mini.yaml:1:5: the tag 'tag:yaml.org,2002:python/object:os.system' is not allowed"),
+        (
+            "summary: A small playbook for tests.",
+            "summary: A small: playbook: for tests.",
+            "mini.yaml:4:17: not valid YAML",
+        ),
+        (
+            "id: mini",
+            "id: !!python/object:os.system mini",
+            "mini.yaml:1:5: the tag 'tag:yaml.org,2002:python/object:os.system' is not allowed",
+        ),
     ],
 )
 def test_problem_is_reported_at_its_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
@@ -66,7 +126,11 @@ def test_problem_is_reported_at_its_line(tmp_path: Path, old: str, new: str, exp
 
 
 def test_several_problems_are_reported_together(tmp_path: Path) -> None:
-    text = MINIMAL.lstrip("\n").replace("title: Mini", "titel: Mini").replace("points: {push: 2}, says", "points: {pushh: 2}, says")
+    text = (
+        MINIMAL.lstrip("\n")
+        .replace("title: Mini", "titel: Mini")
+        .replace("points: {push: 2}, says", "points: {pushh: 2}, says")
+    )
     found = problems_for(tmp_path, text)
     assert len(found) >= 3  # unknown key, missing title, unknown strategy
     assert [p.split(":")[1] for p in found] == sorted([p.split(":")[1] for p in found], key=int)

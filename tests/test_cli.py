@@ -1,0 +1,168 @@
+"""The command line, run as a real process with no terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from .conftest import EXAMPLES, MINIMAL, write
+
+ANSWERS = str(EXAMPLES / "answers" / "resistant-end-user.yaml")
+
+
+def test_help_lists_commands_and_exit_codes(dealcoach) -> None:
+    ran = dealcoach("--help")
+    assert ran.code == 0
+    for command in ("review", "playbooks", "sessions"):
+        assert command in ran.out
+
+
+def test_review_from_answers_file_to_stdout(dealcoach) -> None:
+    ran = dealcoach("review", "--answers", ANSWERS, "--output", "-")
+    assert ran.code == 0, ran.err
+    assert ran.out.startswith("---\nplaybook: resistant-end-user\n")
+    assert "## Recommended strategy: Find the political leverage and go around them" in ran.out
+
+
+def test_review_writes_to_reviews_folder_and_never_overwrites(dealcoach, work: Path) -> None:
+    first = dealcoach("review", "--answers", ANSWERS)
+    second = dealcoach("review", "--answers", ANSWERS)
+    assert first.code == second.code == 0
+    folder = work / "reviews" / "acme-logistics"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "2026-11-25-resistant-end-user-2.md",
+        "2026-11-25-resistant-end-user.md",
+    ]
+    assert "Review written to reviews/acme-logistics/2026-11-25-resistant-end-user-2.md" in second.err
+    forced = dealcoach("review", "--answers", ANSWERS, "--force")
+    assert forced.code == 0
+    assert len(list(folder.iterdir())) == 2
+
+
+def test_set_overrides_an_answer_and_can_flip_the_strategy(dealcoach) -> None:
+    ran = dealcoach(
+        "review",
+        "--answers",
+        ANSWERS,
+        "--output",
+        "-",
+        "--format",
+        "json",
+        "--set",
+        "leverage=none",
+        "--set",
+        "others_care=only_contact",
+        "--set",
+        "problem_cost=low",
+    )
+    assert ran.code == 0, ran.err
+    data = json.loads(ran.out)
+    assert data["front_matter"]["answers"]["leverage"] == "none"
+    assert data["recommendation"]["id"] == "move-on"
+    assert "go-around" in [o["id"] for o in data["others"] if o["vetoed"]]
+
+
+def test_json_review_has_the_same_content(dealcoach) -> None:
+    data = json.loads(dealcoach("review", "--answers", ANSWERS, "-o", "-", "-f", "json").out)
+    assert data["recommendation"]["id"] == "go-around"
+    assert data["confidence"]["level"] == "high"
+    assert [g["question"] for g in data["gaps"]] == ["problem_cost"]
+
+
+def test_review_file_can_be_fed_back_in(dealcoach, work: Path) -> None:
+    dealcoach("review", "--answers", ANSWERS, "--output", "first.md")
+    again = dealcoach("review", "--answers", "first.md", "--output", "-")
+    assert again.code == 0, again.err
+    first = yaml.safe_load((work / "first.md").read_text().split("---")[1])
+    second = yaml.safe_load(again.out.split("---")[1])
+    assert first["answers"] == second["answers"]
+
+
+def test_bad_answers_are_all_reported_with_lines(dealcoach, work: Path) -> None:
+    write(
+        work / "bad.yaml",
+        """
+        playbook: resistant-end-user
+        deal: acme
+        answers:
+          fear: terrified
+          colour: blue
+          open_dialogue: perhaps
+        """,
+    )
+    ran = dealcoach("review", "--answers", "bad.yaml", "-o", "-")
+    assert ran.code == 2
+    assert ran.out == ""
+    lines = ran.err.splitlines()
+    assert lines[0].startswith("bad.yaml:4:9: answer to 'fear': 'terrified' is not one of the choices: mild,")
+    assert lines[1] == "bad.yaml:5:3: 'colour' is not a question in playbook 'resistant-end-user'"
+    assert lines[2] == "bad.yaml:6:18: answer to 'open_dialogue': 'perhaps' is not yes or no"
+
+
+def test_unknown_playbook_suggests_the_closest(dealcoach, work: Path) -> None:
+    write(work / "a.yaml", "playbook: resistant-enduser\ndeal: acme\nanswers: {}\n")
+    ran = dealcoach("review", "--answers", "a.yaml")
+    assert ran.code == 2
+    assert "no playbook 'resistant-enduser' (did you mean 'resistant-end-user'?)" in ran.err
+
+
+def test_broken_yaml_answers_file(dealcoach, work: Path) -> None:
+    write(work / "a.yaml", "playbook: resistant-end-user\nanswers: [fear: mild\n")
+    ran = dealcoach("review", "--answers", "a.yaml")
+    assert ran.code == 2
+    assert ran.err.startswith("a.yaml:3:1: not valid YAML")
+
+
+def test_bad_set_value(dealcoach) -> None:
+    ran = dealcoach("review", "--answers", ANSWERS, "--set", "fear=huge", "-o", "-")
+    assert ran.code == 2
+    assert "--set: answer to 'fear': 'huge' is not one of the choices" in ran.err
+
+
+def test_interactive_review_without_a_terminal_stops_at_once(dealcoach) -> None:
+    ran = dealcoach("review", "resistant-end-user", "--deal", "acme", stdin="mild\n")
+    assert ran.code == 2
+    assert "needs a terminal" in ran.err and "--answers" in ran.err
+
+
+def test_existing_output_file_is_not_replaced_without_force(dealcoach, work: Path) -> None:
+    (work / "out.md").write_text("keep me")
+    ran = dealcoach("review", "--answers", ANSWERS, "--output", "out.md")
+    assert ran.code == 2
+    assert (work / "out.md").read_text() == "keep me"
+
+
+def test_playbooks_list_shows_sources_and_overrides(dealcoach, work: Path) -> None:
+    write(work / "playbooks" / "resistant-end-user.yaml", MINIMAL.replace("id: mini", "id: resistant-end-user"))
+    ran = dealcoach("playbooks", "list")
+    assert ran.code == 0
+    assert "dysfunctional-org" in ran.out
+    assert "project: " in ran.out and "(overrides " in ran.out
+
+
+def test_validate_exits_2_with_one_line_per_problem(dealcoach, work: Path) -> None:
+    write(work / "mini.yaml", MINIMAL.replace("title: Mini", "titel: Mini"))
+    ran = dealcoach("playbooks", "validate", "mini.yaml")
+    assert ran.code == 2
+    assert ran.out.splitlines()[0] == "mini.yaml:1:1: this playbook is missing the required key 'title'"
+    good = dealcoach("playbooks", "validate", "mini.yaml", extra_env={})
+    assert good.code == 2
+    write(work / "ok" / "mini.yaml", MINIMAL)
+    assert dealcoach("playbooks", "validate", "ok").code == 0
+
+
+def test_playbooks_test_shows_a_readable_diff(dealcoach, work: Path) -> None:
+    write(work / "mini.yaml", MINIMAL.replace("expect: {strategy: push}", "expect: {strategy: wait}"))
+    ran = dealcoach("playbooks", "test", "mini.yaml")
+    assert ran.code == 2
+    assert "mini.yaml:29:1: example 'ready and big'" in ran.out.replace(str(work) + "/", "")
+    assert "strategy: expected wait, got push (scores: push 5, wait 0)" in ran.out
+
+
+def test_playbooks_show(dealcoach) -> None:
+    ran = dealcoach("playbooks", "show", "dysfunctional-org")
+    assert ran.code == 0
+    assert "Walk away gracefully" in ran.out
+    assert "Geoffrey James" in ran.out

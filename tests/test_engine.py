@@ -1,0 +1,207 @@
+"""Conditions, scoring, the interview engine and rendering, without a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dealcoach import playbook as pbmod
+from dealcoach.conditions import UNKNOWN, ExpressionError, compile_condition, compile_text
+from dealcoach.errors import InputError
+from dealcoach.interview import BACK, Interview, ScriptedAsker
+from dealcoach.render import md, render_json, render_markdown
+from dealcoach.review import make_review, split_front_matter
+from dealcoach.scoring import score
+
+from .conftest import MINIMAL, PLAYBOOKS
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> pbmod.Playbook:
+    path = tmp_path / "mini.yaml"
+    path.write_text(MINIMAL)
+    return pbmod.load(path)
+
+
+# -- conditions ------------------------------------------------------------------------------
+
+
+def test_unknown_is_false_in_every_comparison() -> None:
+    cond = compile_condition("share < 5 or share >= 5 or share == 'x' or 'a' in share", ["share"])
+    assert cond({"share": UNKNOWN}) is False
+    assert cond({"share": 3}) is True
+
+
+def test_unknown_tests() -> None:
+    assert compile_condition("x is unknown", ["x"])({"x": UNKNOWN}) is True
+    assert compile_condition("x is known", ["x"])({"x": "a"}) is True
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["x.__class__", "x['__class__']", "x.__init__.__globals__", "cycler.__init__", "lipsum"],
+)
+def test_escapes_are_refused_before_anything_runs(source: str) -> None:
+    with pytest.raises(ExpressionError):
+        compile_condition(source, ["x"])
+
+
+def test_text_template_renders_answers() -> None:
+    text = compile_text("Deferred {{ n }} times", ["n"])
+    assert text.render({"n": 3}) == "Deferred 3 times"
+    with pytest.raises(ExpressionError):
+        compile_text("{{ n.__class__ }}", ["n"])
+
+
+# -- scoring ---------------------------------------------------------------------------------
+
+
+def test_points_decide_and_reasons_are_quoted(mini: pbmod.Playbook) -> None:
+    result = score(mini, {"ready": True, "size": "big"})
+    assert result.recommended == "push"
+    assert result.scores == {"push": 5, "wait": 0}
+    assert [c.says for c in result.reasons_for("push", "wait")] == ["They are ready.", "It is big."]
+
+
+def test_when_false_drops_the_answer(mini: pbmod.Playbook) -> None:
+    # size is only asked when ready; a stale answer to it must not count.
+    result = score(mini, {"ready": False, "size": "big"})
+    assert result.asked == ["ready"]
+    assert result.scores == {"push": 0, "wait": 3}
+
+
+def test_ties_go_to_playbook_order(mini: pbmod.Playbook) -> None:
+    result = score(mini, {})
+    assert result.recommended == "push"
+    assert result.margin == 0
+    assert result.confidence == "low"
+
+
+def test_unknown_becomes_a_gap_and_lowers_coverage(mini: pbmod.Playbook) -> None:
+    result = score(mini, {"ready": None})
+    assert [g.question for g in result.gaps] == ["ready"]
+    assert result.gaps[0].find_out == "Ask whether they are ready."
+    assert result.coverage == 0
+
+
+def test_flags_render_answers(mini: pbmod.Playbook) -> None:
+    result = score(mini, {"ready": True, "size": "small"})
+    assert [(f.rule, f.text) for f in result.flags] == [("small-and-ready", "Ready but small: small")]
+
+
+def test_flip_names_the_answer_that_changes_the_recommendation(mini: pbmod.Playbook) -> None:
+    result = score(mini, {"ready": True, "size": "small"})
+    assert result.recommended == "push"
+    flip = result.flips[0]
+    assert (flip.question, flip.instead, flip.strategy) == ("ready", "No", "wait")
+
+
+def test_veto_removes_a_strategy_and_says_why() -> None:
+    pb = pbmod.load(PLAYBOOKS / "resistant-end-user.yaml")
+    result = score(pb, {"fear": "strong", "open_dialogue": False, "resistance_shown": "not_asked"})
+    assert "change-mind" in result.vetoed
+    assert "will not talk openly" in result.vetoed["change-mind"][0]
+    assert result.recommended != "change-mind"
+
+
+def test_scoring_is_deterministic() -> None:
+    pb = pbmod.load(PLAYBOOKS / "dysfunctional-org.yaml")
+    answers = {"process_state": "broken", "motive": "grow", "deal_weight": "critical"}
+    first = render_json(make_review(pb, "d", answers))
+    assert all(render_json(make_review(pb, "d", answers)) == first for _ in range(3))
+
+
+# -- interview -------------------------------------------------------------------------------
+
+
+def test_interview_skips_when_false_and_saves_each_answer(mini: pbmod.Playbook) -> None:
+    saved: list[dict] = []
+    asker = ScriptedAsker([False])
+    answers = Interview(mini, on_answer=saved.append).run(asker)
+    assert asker.asked == ["ready"]
+    assert answers == {"ready": False}
+    assert saved == [{"ready": False}]
+
+
+def test_back_changes_an_answer_and_reopens_questions(mini: pbmod.Playbook) -> None:
+    asker = ScriptedAsker([True, BACK, False])
+    answers = Interview(mini).run(asker)
+    assert asker.asked == ["ready", "size", "ready"]
+    assert answers == {"ready": False}
+
+
+def test_resume_starts_at_the_first_open_question(mini: pbmod.Playbook) -> None:
+    asker = ScriptedAsker(["small"])
+    answers = Interview(mini, {"ready": True}).run(asker)
+    assert asker.asked == ["size"]
+    assert answers == {"ready": True, "size": "small"}
+
+
+def test_interview_rejects_a_value_outside_the_choices(mini: pbmod.Playbook) -> None:
+    from dealcoach.answers import AnswerError
+
+    with pytest.raises(AnswerError):
+        Interview(mini).run(ScriptedAsker([True, "enormous"]))
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("*bold* _it_", r"\*bold\* \_it\_"),
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("# not a heading", r"\# not a heading"),
+        ("- not a list", r"\- not a list"),
+        ("1. not a list", r"\1. not a list"),
+        ("a | b", r"a \| b"),
+        ("line one\n\nline two", "line one line two"),
+    ],
+)
+def test_typed_text_is_escaped_for_markdown(typed: str, shown: str) -> None:
+    assert md(typed) == shown
+
+
+def test_front_matter_replays_to_the_same_answers(mini: pbmod.Playbook) -> None:
+    answers = {"ready": True, "size": "small"}
+    text = render_markdown(make_review(mini, 'Acme "West": #1', answers))
+    front, body = split_front_matter(text)
+    data = yaml.safe_load(front)
+    assert data["answers"] == answers
+    assert data["deal"] == 'Acme "West": #1'
+    assert data["recommendation"] == "push"
+    assert body.lstrip().startswith('# Deal review: Acme "West": \\#1')
+
+
+def test_review_sections(mini: pbmod.Playbook) -> None:
+    body = render_markdown(make_review(mini, "acme", {"ready": True, "size": "small"}))
+    for heading in (
+        "## Recommended strategy: Push on",
+        "## Red flags",
+        "## Find out before the call",
+        "## Next steps",
+        "## The other strategies",
+        "## What would change this recommendation",
+        "## Sources",
+    ):
+        assert heading in body
+    assert "**Confidence: medium.** 2 of 2 deciding questions answered (100%); 2 points ahead" in body
+    assert 'If the answer to "Are they ready?" were **No** instead of **Yes**' in body
+
+
+def test_broken_team_template_names_its_line(mini: pbmod.Playbook, tmp_path: Path) -> None:
+    template = tmp_path / "t.md.j2"
+    template.write_text("# {{ deal }}\n{% if %}\n")
+    with pytest.raises(InputError) as caught:
+        render_markdown(make_review(mini, "acme", {}), template)
+    assert str(caught.value.problems[0]).startswith(f"{template}:2:")
+
+
+def test_team_template_cannot_reach_python_internals(mini: pbmod.Playbook, tmp_path: Path) -> None:
+    template = tmp_path / "t.md.j2"
+    template.write_text("{{ deal.__class__.__mro__ }}\n")
+    with pytest.raises(InputError):
+        render_markdown(make_review(mini, "acme", {}), template)
