@@ -24,7 +24,6 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .playbook import Playbook
     from .store import Catalogue
 
 app = typer.Typer(
@@ -126,7 +125,11 @@ def review(
         None, "--answers", "-a", help="Answers file (or an earlier review): no questions are asked.", metavar="FILE"
     ),
     set_: list[str] | None = typer.Option(
-        None, "--set", "-s", help="Override one answer: QUESTION=VALUE; ? means I don't know (repeatable).", metavar="Q=V"
+        None,
+        "--set",
+        "-s",
+        help="Override one answer: QUESTION=VALUE; ? means I don't know (repeatable).",
+        metavar="Q=V",
     ),
     output: str | None = typer.Option(
         None, "--output", "-o", help="Where to write the review; - for stdout. Default: reviews/DEAL/DATE-PLAYBOOK.md"
@@ -136,7 +139,9 @@ def review(
     resume: bool = typer.Option(False, "--resume", help="Continue a saved unfinished review without asking."),
     restart: bool = typer.Option(False, "--restart", help="Ignore a saved unfinished review and start over."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Skip the summary screen before writing."),
-    template: Path | None = typer.Option(None, "--template", help="A jinja2 template for the review body.", metavar="FILE"),
+    template: Path | None = typer.Option(
+        None, "--template", help="A jinja2 template for the review body.", metavar="FILE"
+    ),
     no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
@@ -387,7 +392,9 @@ def playbooks_list(
 
 @playbooks_app.command("validate")
 def playbooks_validate(
-    targets: list[Path] | None = typer.Argument(None, help="Playbook files or folders; default: all visible playbooks."),
+    targets: list[Path] | None = typer.Argument(
+        None, help="Playbook files or folders; default: all visible playbooks."
+    ),
     fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
@@ -422,7 +429,9 @@ def _problem_dict(problem: Any) -> dict[str, Any]:
 
 @playbooks_app.command("test")
 def playbooks_test(
-    targets: list[Path] | None = typer.Argument(None, help="Playbook files or folders; default: all visible playbooks."),
+    targets: list[Path] | None = typer.Argument(
+        None, help="Playbook files or folders; default: all visible playbooks."
+    ),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Run each playbook's examples; show what differs when an outcome changes; exit 2 on failure."""

@@ -30,8 +30,7 @@ def run_example(playbook: Playbook, example: Example) -> ExampleOutcome:
     if "strategy" in expect and expect["strategy"] != result.recommended:
         scores = ", ".join(f"{sid} {points}" for sid, points in result.scores.items())
         mismatches.append(
-            f"strategy: expected {show(expect['strategy'])}, got {show(result.recommended)} "
-            f"(scores: {scores})"
+            f"strategy: expected {show(expect['strategy'])}, got {show(result.recommended)} (scores: {scores})"
         )
     if "confidence" in expect and expect["confidence"] != result.confidence:
         margin = "n/a" if result.margin is None else result.margin

@@ -73,9 +73,7 @@ class Interview:
                 continue
             pos += 1
 
-    def ask_one(
-        self, asker: Asker, question: Question, pos: int, total: int, *, can_go_back: bool = False
-    ) -> Any:
+    def ask_one(self, asker: Asker, question: Question, pos: int, total: int, *, can_go_back: bool = False) -> Any:
         """Ask one question, store and save its answer; returns the answer or BACK."""
         step = Step(
             number=pos + 1,

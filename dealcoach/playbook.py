@@ -144,9 +144,7 @@ class Playbook:
 
 def namespace(playbook: Playbook, answers: dict[str, Any]) -> dict[str, Any]:
     """What expressions see: every question id, with UNKNOWN where there is no answer."""
-    return {
-        q.id: UNKNOWN if answers.get(q.id) is None else answers[q.id] for q in playbook.questions
-    }
+    return {q.id: UNKNOWN if answers.get(q.id) is None else answers[q.id] for q in playbook.questions}
 
 
 def load(path: Path) -> Playbook:
@@ -370,9 +368,7 @@ class _PlaybookBuilder:
             self.explain(key, exc, allowed, "a question here; use {{ question_id }} for an answer")
             return None
 
-    def condition(
-        self, key: tuple[Any, ...], value: Any, allowed: list[str], scope: str
-    ) -> Condition | None:
+    def condition(self, key: tuple[Any, ...], value: Any, allowed: list[str], scope: str) -> Condition | None:
         if not isinstance(value, str):
             return None
         try:
@@ -428,7 +424,7 @@ class _PlaybookBuilder:
                             f"the expression {data['when']!r} names {later[0]!r}, which is asked "
                             "later or is this question; a `when` may only use earlier answers",
                         )
-            options = self.build_options(key, data, qtype, strategy_ids, earlier + [qid])
+            options = self.build_options(key, data, qtype, strategy_ids, [*earlier, qid])
             unknown = data.get("unknown", False)
             if unknown not in (True, False, "allowed", "forbidden"):
                 unknown = False
@@ -558,8 +554,10 @@ class _PlaybookBuilder:
             if when is not None:
                 self.check_literals((*key, "when"), when, questions)
             veto_value = data.get("veto")
-            vetoes = (veto_value,) if isinstance(veto_value, str) else tuple(
-                v for v in (veto_value or ()) if isinstance(v, str)
+            vetoes = (
+                (veto_value,)
+                if isinstance(veto_value, str)
+                else tuple(v for v in (veto_value or ()) if isinstance(v, str))
             )
             for v in vetoes:
                 if v not in strategy_ids:
@@ -613,11 +611,15 @@ class _PlaybookBuilder:
                 self.check_mapping(ekey, expect, "expect")
             if isinstance(expect.get("strategy"), str) and expect["strategy"] not in strategy_ids:
                 s = expect["strategy"]
-                self.problem((*ekey, "strategy"), f"expects {s!r}, which is not a strategy here{closest(s, strategy_ids)}")
+                self.problem(
+                    (*ekey, "strategy"), f"expects {s!r}, which is not a strategy here{closest(s, strategy_ids)}"
+                )
             for name, known in (("flags", rule_ids), ("vetoed", strategy_ids), ("gaps", question_ids)):
                 for j, item_id in enumerate(expect.get(name) or ()):
                     if isinstance(item_id, str) and item_id not in known:
-                        self.problem((*ekey, name, j), f"{item_id!r} in expect.{name} is not known here{closest(item_id, known)}")
+                        self.problem(
+                            (*ekey, name, j), f"{item_id!r} in expect.{name} is not known here{closest(item_id, known)}"
+                        )
             result.append(
                 Example(name=_str(data.get("name")), answers=answers, expect=dict(expect), line=self.line(key))
             )

@@ -93,9 +93,13 @@ def label(question: Question, value: Any) -> str:
         option = question.option(value)
         return option.label if option else str(value)
     if question.type == "multi":
-        return ", ".join(
-            (question.option(v).label if question.option(v) else str(v)) for v in value  # type: ignore[union-attr]
-        ) or "none of these"
+        return (
+            ", ".join(
+                (question.option(v).label if question.option(v) else str(v))
+                for v in value  # type: ignore[union-attr]
+            )
+            or "none of these"
+        )
     if question.type == "list":
         return ", ".join(value) or "none"
     if question.type == "number" and question.unit:
@@ -131,9 +135,7 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
             continue
         reason = rule.says.render(names) if rule.says else ""
         if rule.points:
-            contributions.append(
-                Contribution(rule.id, "rule", reason or f"{rule.when.source}", dict(rule.points))
-            )
+            contributions.append(Contribution(rule.id, "rule", reason or f"{rule.when.source}", dict(rule.points)))
         if rule.flag:
             flags.append(RaisedFlag(rule.id, rule.flag.severity, rule.flag.text.render(names)))
         for strategy in rule.veto:
@@ -202,17 +204,14 @@ def _alternatives(question: Question, current: Any) -> list[Any]:
     if question.type == "multi":
         chosen = list(current or [])
         return [
-            [v for v in chosen if v != o.value] if o.value in chosen else [*chosen, o.value]
-            for o in question.options
+            [v for v in chosen if v != o.value] if o.value in chosen else [*chosen, o.value] for o in question.options
         ]
     if question.type == "scale" and question.min is not None and question.max is not None:
         return [v for v in range(int(question.min), int(question.max) + 1) if v != current]
     return []
 
 
-def _flips(
-    playbook: Playbook, answers: dict[str, Any], asked: list[Question], recommended: str
-) -> list[Flip]:
+def _flips(playbook: Playbook, answers: dict[str, Any], asked: list[Question], recommended: str) -> list[Flip]:
     """Try every other value of every asked question; keep those that change the winner."""
     found: list[tuple[int, int, Flip]] = []
     for order, question in enumerate(asked):

@@ -22,7 +22,8 @@ IDENT = r"^[a-z_][a-z0-9_]*$"
 class Field:
     """One key of one kind of mapping: its type, whether it is required, what it is for."""
 
-    kind: str  # str | int | number | bool | unknown-flag | points | answers | any | list:X | obj:X | enum:a,b | str-or-list
+    # kind: str | int | number | bool | unknown-flag | points | answers | any | list:X | obj:X | enum:a,b | str-or-list
+    kind: str
     required: bool = False
     doc: str = ""
     pattern: str | None = None
@@ -57,7 +58,7 @@ SPEC: dict[str, dict[str, Field]] = {
         "prompt": Field("str", True, "The question as the rep reads it."),
         "help": Field("str", False, "Why the question matters, shown under it."),
         "when": Field("str", False, "Ask only when this expression over earlier answers is true."),
-        "unknown": Field("unknown-flag", False, "`allowed` offers \"I don't know\"."),
+        "unknown": Field("unknown-flag", False, '`allowed` offers "I don\'t know".'),
         "gap": Field("str", False, "What to find out, listed in the review when the answer is unknown."),
         "choices": Field("list:choice", False, "For choice and multi questions."),
         "if_yes": Field("obj:outcome", False, "For yesno questions: points and reason when yes."),
@@ -91,13 +92,11 @@ SPEC: dict[str, dict[str, Field]] = {
     },
     "example": {
         "name": Field("str", True, "What the example shows."),
-        "answers": Field("answers", True, "Question id to answer; null for \"I don't know\"."),
+        "answers": Field("answers", True, 'Question id to answer; null for "I don\'t know".'),
         "expect": Field("obj:expect", True, "The outcome the example must produce."),
     },
     "expect": {
-        "strategy": Field(
-            "str", False, "The recommended strategy id (null: none can be).", nullable=True
-        ),
+        "strategy": Field("str", False, "The recommended strategy id (null: none can be).", nullable=True),
         "confidence": Field("enum:" + ",".join(CONFIDENCES), False, "high, medium or low."),
         "flags": Field("list:str", False, "Ids of rules whose flags must be raised (others may be too)."),
         "vetoed": Field("list:str", False, "Strategy ids that must be vetoed."),

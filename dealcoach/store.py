@@ -68,9 +68,7 @@ class Catalogue:
         from .playbook import closest
 
         hint = closest(playbook_id, self.ids())
-        raise NotFoundError(
-            f"no playbook {playbook_id!r}{hint}; `dealcoach playbooks list` shows the ones there are"
-        )
+        raise NotFoundError(f"no playbook {playbook_id!r}{hint}; `dealcoach playbooks list` shows the ones there are")
 
 
 def layers(extra: list[Path] | None = None) -> list[tuple[str, Path]]:
@@ -110,9 +108,7 @@ def catalogue(extra: list[Path] | None = None) -> Catalogue:
         for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
             pid = path.stem
             if pid in in_layer:
-                problems.append(
-                    Problem(path, 0, 0, f"the id {pid!r} is also used by {in_layer[pid]}; rename one")
-                )
+                problems.append(Problem(path, 0, 0, f"the id {pid!r} is also used by {in_layer[pid]}; rename one"))
                 continue
             in_layer[pid] = path
             previous = entries.get(pid)

@@ -77,16 +77,14 @@ class _Builder:
         if self.nodes > MAX_NODES:
             raise self.fail(
                 node,
-                f"the document expands to more than {MAX_NODES} values; "
-                "aliases that multiply content are not allowed",
+                f"the document expands to more than {MAX_NODES} values; aliases that multiply content are not allowed",
             )
         if depth > MAX_DEPTH:
             raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels; flatten the structure")
         if node.tag not in _SAFE_TAGS:
             raise self.fail(
                 node,
-                f"the tag {node.tag!r} is not allowed; playbooks hold plain strings, numbers, "
-                "lists and mappings",
+                f"the tag {node.tag!r} is not allowed; playbooks hold plain strings, numbers, lists and mappings",
             )
         self.positions[key] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
