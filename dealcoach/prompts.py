@@ -141,7 +141,7 @@ class TerminalAsker:
         if text == UNKNOWN_TEXT and question.unknown:
             return None
         if not text:
-            return None if question.type == "text" else []
+            return "" if question.type == "text" else []
         return text
 
     def _ask_text(self, question: Question, step: Step) -> Any:

@@ -102,6 +102,8 @@ def label(question: Question, value: Any) -> str:
         )
     if question.type == "list":
         return ", ".join(value) or "none"
+    if question.type == "text" and not str(value).strip():
+        return "(left blank)"
     if question.type == "number" and question.unit:
         return f"{value} {question.unit}"
     return str(value)

@@ -1,0 +1,236 @@
+"""The real `dealcoach review` in a pseudo-terminal, driven by key presses.
+
+These tests spawn the installed command under pexpect, so they exercise questionary, the
+session autosave and the signal handling exactly as a rep meets them.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dealcoach.review import split_front_matter
+
+from .conftest import MINIMAL, write
+
+pexpect = pytest.importorskip("pexpect")
+if sys.platform == "win32":  # pragma: no cover
+    pytest.skip("pseudo-terminals need a POSIX system", allow_module_level=True)
+
+DOWN = "\x1b[B"
+UP = "\x1b[A"
+ENTER = "\r"
+CTRL_C = "\x03"
+
+
+class Terminal:
+    """One `dealcoach` process in a pseudo-terminal, with helpers that read like a rep's hands."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        env = {k: v for k, v in env.items() if k != "CI"}
+        env["TERM"] = "xterm"
+        # A pty answers no cursor-position requests; without this prompt_toolkit waits for one
+        # and may swallow keys typed meanwhile.
+        env["PROMPT_TOOLKIT_NO_CPR"] = "1"
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "dealcoach", *args],
+            env=env,
+            cwd=str(cwd),
+            encoding="utf-8",
+            dimensions=(50, 120),
+            timeout=20,
+        )
+        self.transcript: list[str] = []
+
+    def expect(self, pattern: str) -> None:
+        try:
+            self.child.expect(pattern)
+        except (pexpect.TIMEOUT, pexpect.EOF) as exc:
+            raise AssertionError(f"never saw {pattern!r}; last output:\n{self.child.before[-1500:]}") from exc
+        self.transcript.append(self.child.before + self.child.after)
+
+    def settle(self) -> None:
+        """Read until the screen is quiet: keys sent while a prompt is still drawing can be lost."""
+        while True:
+            try:
+                self.child.expect(r".+", timeout=0.2)
+            except pexpect.TIMEOUT:
+                return
+            except pexpect.EOF:
+                return
+            self.transcript.append(self.child.after)
+
+    def pick(self, prompt: str, downs: int = 0) -> None:
+        """Wait for a select prompt, move down `downs` times and press Enter."""
+        self.expect(prompt)
+        self.press(DOWN * downs + ENTER)
+
+    def type(self, prompt: str, text: str) -> None:
+        self.expect(prompt)
+        self.press(text + ENTER)
+
+    def press(self, keys: str) -> None:
+        self.settle()
+        self.child.send(keys)
+
+    def finish(self) -> int:
+        self.child.expect(pexpect.EOF, timeout=30)
+        self.transcript.append(self.child.before)
+        self.child.close()
+        return self.child.exitstatus if self.child.exitstatus is not None else 128 + self.child.signalstatus
+
+    @property
+    def output(self) -> str:
+        return "".join(self.transcript)
+
+
+def read_review(path: Path) -> dict:
+    front, _ = split_front_matter(path.read_text(encoding="utf-8"))
+    return yaml.safe_load(front)
+
+
+def test_a_full_review_by_key_presses(env: dict[str, str], work: Path) -> None:
+    term = Terminal(["review", "resistant-end-user", "--deal", "Acme"], env, work)
+    term.expect(r"Question 1 of about \d+")
+    term.pick("How has the end user responded", downs=1)  # yes in meetings, then finds holes
+    term.pick("How strong is the end user's fear", downs=2)  # strong
+    term.pick("two-way conversation", downs=1)  # no
+    term.pick("how many people care", downs=0)  # several, including someone senior
+    term.pick("pushed a change through before", downs=0)  # yes, and it worked
+    term.pick("could move the end user", downs=0)  # an executive
+    term.pick("What kind of account", downs=1)  # one-off
+    term.pick("What does the problem cost", downs=0)  # a lot
+    term.type("Anything else the coach should know", "CFO said: *budget* is <fine> \U0001f44d")
+    term.pick("Check your answers")  # Finish
+    term.expect("Review written to reviews/acme/2026-11-25-resistant-end-user.md")
+    assert term.finish() == 0
+
+    review = work / "reviews" / "acme" / "2026-11-25-resistant-end-user.md"
+    front = read_review(review)
+    assert front["deal"] == "Acme"
+    assert front["answers"]["resistance_shown"] == "fake_yes"
+    assert front["answers"]["fear"] == "strong"
+    assert front["answers"]["open_dialogue"] is False
+    assert front["answers"]["notes"] == "CFO said: *budget* is <fine> \U0001f44d"
+    assert front["recommendation"] == "go-around"
+    assert "boss-finds-holes" in front["flags"]
+    body = review.read_text(encoding="utf-8")
+    assert r"CFO said: \*budget\* is &lt;fine&gt;" in body  # typed Markdown and HTML shown as typed
+    assert "Question 9 of about" in term.output  # progress was shown
+    # no session is left behind once the review is written
+    assert not list((Path(env["DEALCOACH_STATE_DIR"]) / "sessions").glob("*.yaml"))
+
+
+def test_help_text_and_i_dont_know_are_offered(env: dict[str, str], work: Path) -> None:
+    term = Terminal(["review", "resistant-end-user", "--deal", "acme"], env, work)
+    term.expect("A flat no is easier to work with")  # the question's help
+    term.expect("I don't know")
+    term.press(CTRL_C)
+    assert term.finish() == 130
+
+
+def test_ctrl_c_saves_progress_and_the_next_run_resumes(env: dict[str, str], work: Path) -> None:
+    term = Terminal(["review", "resistant-end-user", "--deal", "acme"], env, work)
+    term.pick("How has the end user responded", downs=3)  # not raised yet
+    term.pick("How strong is the end user's fear", downs=0)  # mild
+    term.expect("two-way conversation")
+    term.press(CTRL_C)
+    term.expect("saved in")
+    assert term.finish() == 130
+
+    sessions = list((Path(env["DEALCOACH_STATE_DIR"]) / "sessions").glob("*.yaml"))
+    assert len(sessions) == 1
+    saved = yaml.safe_load(sessions[0].read_text(encoding="utf-8"))
+    assert saved["answers"] == {"resistance_shown": "not_asked", "fear": "mild"}
+    assert not (work / "reviews").exists(), "nothing half-written"
+
+    again = Terminal(["review", "resistant-end-user", "--deal", "acme"], env, work)
+    again.pick("Continue where you stopped")  # default: yes
+    again.expect("Question 3 of about")
+    again.expect("two-way conversation")
+    again.press(ENTER)
+    for _ in range(6):
+        again.expect(r"Question \d+ of about")
+        again.press(ENTER)
+    again.pick("Check your answers")
+    again.expect("Review written to")
+    assert again.finish() == 0
+    front = read_review(work / "reviews" / "acme" / "2026-11-25-resistant-end-user.md")
+    assert front["answers"]["resistance_shown"] == "not_asked"
+    assert front["answers"]["fear"] == "mild"
+
+
+def test_restart_ignores_the_saved_session(env: dict[str, str], work: Path) -> None:
+    term = Terminal(["review", "resistant-end-user", "--deal", "acme"], env, work)
+    term.pick("How has the end user responded", downs=3)
+    term.expect("How strong")
+    term.press(CTRL_C)
+    assert term.finish() == 130
+
+    again = Terminal(["review", "resistant-end-user", "--deal", "acme", "--restart"], env, work)
+    again.expect("Question 1 of about")
+    again.expect("How has the end user responded")
+    assert "Continue where you stopped" not in again.output
+    again.press(CTRL_C)
+    assert again.finish() == 130
+
+
+def test_closing_the_terminal_loses_no_answer(env: dict[str, str], work: Path) -> None:
+    term = Terminal(["review", "resistant-end-user", "--deal", "acme"], env, work)
+    term.pick("How has the end user responded", downs=0)
+    term.pick("How strong is the end user's fear", downs=1)
+    term.expect("two-way conversation")
+    term.child.kill(signal.SIGHUP)
+    term.finish()
+    sessions = list((Path(env["DEALCOACH_STATE_DIR"]) / "sessions").glob("*.yaml"))
+    saved = yaml.safe_load(sessions[0].read_text(encoding="utf-8"))
+    assert saved["answers"] == {"resistance_shown": "said_no", "fear": "moderate"}
+
+
+BACK_PLAYBOOK = MINIMAL.replace(
+    "rules:",
+    """  - id: note
+    type: text
+    prompt: Anything to add?
+    help: Kept as written.
+rules:""",
+)
+
+
+def test_going_back_to_change_an_answer_that_switches_a_when(env: dict[str, str], work: Path) -> None:
+    write(work / "playbooks" / "mini.yaml", BACK_PLAYBOOK)
+    term = Terminal(["review", "mini", "--deal", "acme", "--yes"], env, work)
+    term.pick("Are they ready", downs=1)  # No: "How big is it?" is skipped
+    term.type("Anything to add", "<")  # back
+    term.expect("Are they ready")  # the pointer starts on the earlier answer, No
+    term.press(UP + ENTER)  # Yes now
+    term.pick("How big is it", downs=0)  # newly relevant: Big
+    term.type("Anything to add", "changed my mind")
+    term.expect("Review written to")
+    assert term.finish() == 0
+    front = read_review(work / "reviews" / "acme" / "2026-11-25-mini.md")
+    assert front["answers"] == {"ready": True, "size": "big", "note": "changed my mind"}
+    assert front["recommendation"] == "push"
+
+
+def test_summary_screen_edit_drops_and_adds_questions(env: dict[str, str], work: Path) -> None:
+    write(work / "playbooks" / "mini.yaml", BACK_PLAYBOOK)
+    term = Terminal(["review", "mini", "--deal", "acme"], env, work)
+    term.pick("Are they ready", downs=0)  # Yes
+    term.pick("How big is it", downs=1)  # Small
+    term.type("Anything to add", "")
+    term.pick("Check your answers", downs=1)  # Change: Are they ready?
+    term.pick("Are they ready", downs=1)  # the pointer starts on Yes; No: size no longer applies
+    term.expect("Check your answers")
+    term.expect("Finish")
+    term.press(ENTER)
+    term.expect("Review written to")
+    assert term.finish() == 0
+    front = read_review(work / "reviews" / "acme" / "2026-11-25-mini.md")
+    assert front["answers"] == {"ready": False, "note": ""}
+    assert front["recommendation"] == "wait"
