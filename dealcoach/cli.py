@@ -401,29 +401,24 @@ def playbooks_validate(
     """Check playbooks; print path:line:col: message for each problem; exit 2 if any."""
     import json
 
-    from .playbook import load
+    from .checking import check_files
     from .store import playbook_files
 
     files = playbook_files(targets) if targets else [e.path for e in _catalogue(playbooks).entries.values()]
-    problems = []
-    for path in files:
-        try:
-            load(path)
-        except DealcoachError as exc:
-            problems.extend(exc.problems or [InputError(exc.message)])
+    problems = [problem for found in check_files(files) for problem in found]
     if fmt == "json":
         typer.echo(json.dumps({"files": len(files), "problems": [_problem_dict(p) for p in problems]}, indent=2))
     else:
         for p in problems:
-            typer.echo(str(p) if not isinstance(p, InputError) else p.message)
+            typer.echo(str(p))
         _err(f"{len(files)} playbook(s) checked, {len(problems)} problem(s)")
     if problems:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _problem_dict(problem: Any) -> dict[str, Any]:
-    if isinstance(problem, InputError):
-        return {"path": "", "line": 0, "column": 0, "message": problem.message}
+    if isinstance(problem, str):
+        return {"path": "", "line": 0, "column": 0, "message": problem}
     return problem.as_dict()
 
 

@@ -61,6 +61,9 @@ class Located:
         return Problem(self.path, line, column, message)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _Builder:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -107,6 +110,8 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*key, i), depth + 1) for i, item in enumerate(node.value)]
+        if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+            return node.value  # most scalars are text: skip the constructor machinery
         return self.scalar_loader.construct_object(node)
 
 

@@ -153,6 +153,25 @@ def test_validate_exits_2_with_one_line_per_problem(dealcoach, work: Path) -> No
     assert dealcoach("playbooks", "validate", "ok").code == 0
 
 
+def test_validate_a_large_folder_reports_problems_in_file_order(dealcoach, work: Path) -> None:
+    """Big batches are checked by several processes; the output must not notice."""
+    for n in range(80):
+        text = MINIMAL.replace("id: mini", f"id: p{n:02d}")
+        if n in (7, 63):
+            text = text.replace("when: ready", "when: redy")
+        write(work / "many" / f"p{n:02d}.yaml", text)
+    ran = dealcoach("playbooks", "validate", "many", "--format", "json")
+    assert ran.code == 2
+    found = json.loads(ran.out)
+    assert found["files"] == 80
+    assert [(Path(p["path"]).name, p["line"]) for p in found["problems"]] == [
+        ("p07.yaml", 20),
+        ("p07.yaml", 26),
+        ("p63.yaml", 20),
+        ("p63.yaml", 26),
+    ]
+
+
 def test_playbooks_test_shows_a_readable_diff(dealcoach, work: Path) -> None:
     write(work / "mini.yaml", MINIMAL.replace("expect: {strategy: push}", "expect: {strategy: wait}"))
     ran = dealcoach("playbooks", "test", "mini.yaml")

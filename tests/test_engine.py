@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,50 @@ def test_team_template_cannot_reach_python_internals(mini: pbmod.Playbook, tmp_p
     template.write_text("{{ deal.__class__.__mro__ }}\n")
     with pytest.raises(InputError):
         render_markdown(make_review(mini, "acme", {}), template)
+
+
+@pytest.mark.parametrize(
+    ("source", "answers", "expected"),
+    [
+        ("a and not b", {"a": True, "b": False}, True),
+        ("n > 2 and n <= 5", {"n": 3}, True),
+        ("1 < n < 3", {"n": 5}, False),
+        ("x in ['p', 'q']", {"x": "q"}, True),
+        ("x not in ('p', 'q')", {"x": "q"}, False),
+        ("'p' in tags", {"tags": ["p", "r"]}, True),
+        ("tags | length >= 2", {"tags": ["p", "r"]}, True),
+        ("name | lower == 'cfo'", {"name": "CFO"}, True),
+        ("cost / budget * 100 < 5", {"cost": 4, "budget": 100}, True),
+        ("cost / budget * 100 < 5", {"cost": UNKNOWN, "budget": 100}, False),
+        ("(n if n is known else 0) == 0", {"n": UNKNOWN}, True),
+        ("n is divisibleby 3", {"n": 9}, True),
+        ("flag is false", {"flag": False}, True),
+    ],
+)
+def test_expressions_evaluate_like_jinja(source: str, answers: dict, expected: bool) -> None:
+    names = ["a", "b", "n", "x", "tags", "name", "cost", "budget", "flag"]
+    assert compile_condition(source, names)({**dict.fromkeys(names, UNKNOWN), **answers}) is expected
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("x.upper", "attribute access"),
+        ("x.upper()", "calls"),
+        ("x[0]", "indexing"),
+        ("x ** 99999", "the ** operator"),
+        ("x | attr('y')", "unknown filter 'attr'"),
+        ("x is callable", "unknown test 'callable'"),
+        ("{'a': 1}", "mappings"),
+    ],
+)
+def test_expressions_refuse_what_could_reach_outside(source: str, words: str) -> None:
+    with pytest.raises(ExpressionError, match=re.escape(words)):
+        compile_condition(source, ["x"])
+
+
+def test_arithmetic_on_text_is_a_clear_error_not_a_crash() -> None:
+    from dealcoach.errors import InputError
+
+    with pytest.raises(InputError, match="arithmetic needs numbers"):
+        compile_condition("x * 3 == 'aaa'", ["x"])({"x": "a"})

@@ -1,0 +1,197 @@
+"""Time every user-facing command as a whole process, against a reference measured in the same run.
+
+    python benchmarks/run.py [--runs N]
+
+Absolute times on a shared machine drift, so each command is timed in alternating runs with its
+reference and reported as a ratio of medians. Peak memory (max RSS) of each command is reported
+too. Inputs (500 playbooks, 10,000 reviews) are generated in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+EAGER = [PY, "-c", "import typer, rich, questionary, yaml, jinja2"]
+NOTHING = [PY, "-c", "pass"]
+
+
+@dataclass
+class Row:
+    name: str
+    reference: str
+    target: str
+    command: float
+    ref: float | None
+    peak_mb: float
+    verdict: str
+
+
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall time in seconds and peak RSS in MB of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(argv)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def first_question(env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Time from start until the first question is on screen in an interactive review."""
+    import pexpect
+
+    env = {k: v for k, v in env.items() if k != "CI"}
+    env.update(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+    start = time.perf_counter()
+    child = pexpect.spawn(
+        PY,
+        ["-m", "dealcoach", "review", "resistant-end-user", "--deal", "bench", "--restart"],
+        env=env,
+        cwd=str(cwd),
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect("How has the end user responded")
+    elapsed = time.perf_counter() - start
+    peak = _rss_mb(child.pid)
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    return elapsed, peak
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+def alternate(
+    runs: int, command: Callable[[], tuple[float, float]], reference: Callable[[], tuple[float, float]] | None
+) -> tuple[float, float | None, float]:
+    times, refs, peaks = [], [], []
+    command()  # warm the file cache and .pyc files
+    for _ in range(runs):
+        if reference is not None:
+            refs.append(reference()[0])
+        elapsed, peak = command()
+        times.append(elapsed)
+        peaks.append(peak)
+    return statistics.median(times), (statistics.median(refs) if refs else None), max(peaks)
+
+
+def make_playbooks(folder: Path, count: int) -> Path:
+    template = (ROOT / "playbooks" / "resistant-end-user.yaml").read_text(encoding="utf-8")
+    target = folder / f"playbooks-{count}"
+    target.mkdir()
+    for n in range(count):
+        pid = f"bench-{n:04d}"
+        (target / f"{pid}.yaml").write_text(template.replace("id: resistant-end-user", f"id: {pid}", 1))
+    return target
+
+
+def make_reviews(folder: Path, env: dict[str, str], count: int) -> Path:
+    """10,000 reviews: render a few real ones, then copy them under many deals and dates."""
+    target = folder / "reviews"
+    seeds = []
+    for answers in sorted((ROOT / "examples" / "answers").glob("*.yaml")):
+        text = subprocess.run(
+            [PY, "-m", "dealcoach", "review", "--answers", str(answers), "--output", "-"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        seeds.append((answers.stem, text))
+    for n in range(count):
+        stem, text = seeds[n % len(seeds)]
+        deal = f"deal-{n % 700:03d}"
+        day = f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        body = text.replace("date: '2026-11-25'", f"date: '{day}'", 1)
+        body = re.sub(r"^deal: .*$", f"deal: {deal}", body, count=1, flags=re.M)
+        path = target / deal / f"{day}-{stem}-{n}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body, encoding="utf-8")
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per row (median is reported)")
+    runs = parser.parse_args().runs
+
+    scratch = Path(tempfile.mkdtemp(prefix="dealcoach-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEALCOACH_")}
+    env.update(DEALCOACH_STATE_DIR=str(scratch / "state"), DEALCOACH_CONFIG_DIR=str(scratch / "config"), NO_COLOR="1")
+    dc = [PY, "-m", "dealcoach"]
+    answers = str(ROOT / "examples" / "answers" / "resistant-end-user.yaml")
+
+    def run(*args: str, cwd: Path = scratch) -> Callable[[], tuple[float, float]]:
+        return lambda: timed([*dc, *args], env, cwd)
+
+    def eager() -> tuple[float, float]:
+        return timed(EAGER, env, scratch)
+
+    def nothing() -> tuple[float, float]:
+        return timed(NOTHING, env, scratch)
+
+    rows: list[Row] = []
+
+    def ratio_row(name: str, command: Callable[[], tuple[float, float]], limit: float) -> None:
+        cmd, ref, peak = alternate(runs, command, eager)
+        assert ref is not None
+        ratio = cmd / ref
+        verdict = f"{ratio:.2f}x {'ok' if ratio <= limit else f'MISS by {ratio - limit:.2f}x'}"
+        rows.append(Row(name, "eager imports", f"<= {limit}x", cmd, ref, peak, verdict))
+
+    try:
+        ratio_row("dealcoach --help", run("--help"), 0.5)
+        ratio_row("dealcoach playbooks list", run("playbooks", "list"), 0.6)
+        ratio_row("dealcoach review --answers F --output -", run("review", "--answers", answers, "--output", "-"), 1.0)
+        ratio_row("first question on screen", lambda: first_question(env, scratch), 1.2)
+
+        small, large = make_playbooks(scratch, 250), make_playbooks(scratch, 500)
+        t250, _, _ = alternate(max(3, runs // 2), run("playbooks", "validate", str(small)), None)
+        t500, ref, peak = alternate(max(3, runs // 2), run("playbooks", "validate", str(large)), nothing)
+        assert ref is not None
+        growth = (t500 - ref) / max(t250 - ref, 1e-9)
+        verdict = f"{'ok' if t500 < 2 else 'MISS'}; 500/250 files = {growth:.2f} (2.0 is linear)"
+        rows.append(Row("playbooks validate, 500 files", "python -c pass", "< 2 s", t500, ref, peak, verdict))
+
+        probe = subprocess.run([*dc, "insights", "--help"], env=env, capture_output=True)
+        if probe.returncode == 0:
+            reviews = make_reviews(scratch, env, 10_000)
+            t, _, peak = alternate(max(3, runs // 2), run("insights", str(reviews)), None)
+            rows.append(Row("insights, 10,000 reviews", "-", "< 3 s", t, None, peak, "ok" if t < 3 else "MISS"))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    print(f"\nmedian of {runs} runs; python {sys.version.split()[0]}; {os.cpu_count()} cpus\n")
+    print("| command | target | command (s) | reference (s) | ratio / verdict | peak MB |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        ref = f"{row.ref:.3f} ({row.reference})" if row.ref is not None else "-"
+        print(f"| {row.name} | {row.target} | {row.command:.3f} | {ref} | {row.verdict} | {row.peak_mb:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
