@@ -219,13 +219,14 @@ def _review_from_file(
 
 def _triage(cat: Catalogue, no_color: bool) -> str:
     from .interview import Interview
-    from .prompts import TerminalAsker, choose
+    from .prompts import TerminalAsker, choose, say
     from .scoring import score
     from .workflow import load_playbook
 
-    console = _console(no_color)
+    color = not no_color and not os.environ.get("NO_COLOR")
     triage = load_playbook(cat, "triage")
-    console.print(f"[bold]{triage.title}[/bold]\n{triage.summary}")
+    say(triage.title, "bold", color)
+    say(triage.summary)
     found = Interview(triage).run(TerminalAsker(color=not no_color))
     result = score(triage, found, flips=False)
     ranked = sorted(
@@ -236,9 +237,9 @@ def _triage(cat: Catalogue, no_color: bool) -> str:
         raise InputError("triage found no playbook for this situation; pick one from `dealcoach playbooks list`")
     best = ranked[0]
     close = [s for s in ranked[1:] if result.scores[best.id] - result.scores[s.id] <= 2 and result.scores[s.id] > 0]
-    console.print(f"\n[bold]This sounds like:[/bold] {best.title}. {best.why}")
+    say(f"\nThis sounds like: {best.title}. {best.why}", "bold", color)
     for other in close:
-        console.print(f"[bold]Also applies:[/bold] {other.title}. Run it next: dealcoach review {other.route}")
+        say(f"Also applies: {other.title}. Run it next: dealcoach review {other.route}", "bold", color)
     choices = [(f"Continue with {best.title}", best.route)]
     choices += [(f"Use {s.title} instead", s.route) for s in ranked[1:4]]
     return str(choose("Which playbook?", choices, color=not no_color))
@@ -261,12 +262,11 @@ def _review_interactive(
 ) -> None:
     from . import session
     from .interview import Interview
-    from .prompts import TerminalAsker, confirm
+    from .prompts import TerminalAsker, confirm, say
     from .review import make_review
     from .workflow import apply_set, load_playbook, write_review
 
     color = not no_color and not os.environ.get("NO_COLOR")
-    console = _console(no_color)
     saved_to: Path | None = None
     try:
         if playbook_id is None:
@@ -292,8 +292,8 @@ def _review_interactive(
 
                 preset, _ = check_answers(pb, kept, None, ())
         preset = apply_set(pb, preset, set_items)
-        console.print(f"\n[bold]{pb.title}[/bold] — {pb.summary}")
-        console.print("Ctrl-C stops at any time; every answer is saved as you go.", style="dim")
+        say(f"\n{pb.title} — {pb.summary}", "bold", color)
+        say("Ctrl-C stops at any time; every answer is saved as you go.", "fg:ansibrightblack", color)
 
         def autosave(current: dict[str, Any]) -> None:
             nonlocal saved_to
@@ -313,6 +313,7 @@ def _review_interactive(
         where = f" Your answers are saved in {saved_to}; run the same command to continue." if saved_to else ""
         raise Interrupted(f"Stopped.{where}", saved_to) from None
     session.drop(session.session_path(deal, pb.id))
+    console = _console(no_color)
     if fmt == "md" and output != "-":
         from rich.markdown import Markdown
 

@@ -157,6 +157,11 @@ class TerminalAsker:
         return self._typed(question, step, bounds)
 
 
+def say(text: str, style: str = "", color: bool = True) -> None:
+    """Print a line with prompt_toolkit, which is loaded already: rich is not needed until the review."""
+    questionary.print(text, style=style if color else "")
+
+
 def confirm(message: str, default: bool = True, color: bool = True) -> bool:
     return bool(questionary.confirm(message, default=default, style=STYLE if color else None).unsafe_ask())
 
