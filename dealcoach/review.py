@@ -173,6 +173,8 @@ def to_data(review: Review) -> dict[str, Any]:
                 "instead": f.instead,
                 "strategy": f.strategy,
                 "strategy_title": strategies[f.strategy].title,
+                "toggled": f.toggled,
+                "ticked": f.ticked,
             }
             for f in r.flips
         ],

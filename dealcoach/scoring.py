@@ -52,6 +52,9 @@ class Flip:
     now: str
     instead: str
     strategy: str
+    # For multi questions the change is one option ticked or unticked; say that, not two lists.
+    toggled: str = ""
+    ticked: bool = False
 
 
 @dataclass
@@ -105,7 +108,7 @@ def label(question: Question, value: Any) -> str:
     if question.type == "text" and not str(value).strip():
         return "(left blank)"
     if question.type == "number" and question.unit:
-        return f"{value} {question.unit}"
+        return f"{value}{question.unit}" if question.unit == "%" else f"{value} {question.unit}"
     return str(value)
 
 
@@ -222,12 +225,19 @@ def _flips(playbook: Playbook, answers: dict[str, Any], asked: list[Question], r
             trial = score(playbook, {**answers, question.id: value}, flips=False)
             if trial.recommended == recommended or trial.recommended is None:
                 continue
+            toggled, ticked = "", False
+            if question.type == "multi":
+                (changed,) = set(current or []) ^ set(value)
+                option = question.option(changed)
+                toggled, ticked = (option.label if option else str(changed)), changed in value
             flip = Flip(
                 question=question.id,
                 prompt=question.prompt,
                 now=label(question, current),
                 instead=label(question, value),
                 strategy=trial.recommended,
+                toggled=toggled,
+                ticked=ticked,
             )
             found.append((-(trial.margin if trial.margin is not None else 99), order, flip))
     found.sort(key=lambda item: (item[0], item[1]))
