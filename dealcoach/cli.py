@@ -240,8 +240,11 @@ def _triage(cat: Catalogue, no_color: bool) -> str:
     say(f"\nThis sounds like: {best.title}. {best.why}", "bold", color)
     for other in close:
         say(f"Also applies: {other.title}. Run it next: dealcoach review {other.route}", "bold", color)
+    # The close runners-up first, then every other playbook, so a rep can always overrule triage.
     choices = [(f"Continue with {best.title}", best.route)]
-    choices += [(f"Use {s.title} instead", s.route) for s in ranked[1:4]]
+    choices += [(f"Use {s.title} instead", s.route) for s in close]
+    rest = sorted((s for s in ranked[1:] if s not in close), key=lambda s: s.title)
+    choices += [(f"Use {s.title} instead", s.route) for s in rest]
     return str(choose("Which playbook?", choices, color=not no_color))
 
 

@@ -127,7 +127,9 @@ class TerminalAsker:
                 return str(exc)
             return True
 
-        prompt = question.prompt + (f" ({question.unit})" if question.unit else "")
+        # The unit is already in the bounds hint when there is one; say it once.
+        show_unit = question.unit and not (question.min is not None and question.max is not None)
+        prompt = question.prompt + (f" ({question.unit})" if show_unit else "")
         text = questionary.text(
             prompt,
             default="" if default is None else str(default),

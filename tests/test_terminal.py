@@ -234,3 +234,17 @@ def test_summary_screen_edit_drops_and_adds_questions(env: dict[str, str], work:
     front = read_review(work / "reviews" / "acme" / "2026-11-25-mini.md")
     assert front["answers"] == {"ready": False, "note": ""}
     assert front["recommendation"] == "wait"
+
+
+def test_review_without_a_playbook_routes_through_triage(env: dict[str, str], work: Path) -> None:
+    term = Terminal(["review", "--deal", "ridgeway"], env, work)
+    term.pick("What is the hardest thing about this deal", downs=8)  # the partner and the customer are fighting
+    term.expect("Is any of this also going on")
+    term.press(" " + ENTER)  # tick the first one too: a reorganisation
+    term.expect("This sounds like: The partner triangle")
+    term.pick("Which playbook", downs=0)  # continue with it
+    term.expect("How do the partner and the customer treat each other")
+    term.press(CTRL_C)
+    assert term.finish() == 130
+    sessions = [p.name for p in (Path(env["DEALCOACH_STATE_DIR"]) / "sessions").glob("*.yaml")]
+    assert sessions == [] or all("partner-triangle" in name for name in sessions)
