@@ -35,6 +35,8 @@ def coerce(question: Question, value: Any) -> Any:
             raise AnswerError(f"{value!r} is not one of the choices: {_values(question)}")
         return value
     if qtype == "multi":
+        if isinstance(value, dict):
+            raise AnswerError(f"must be a list of choices ({_values(question)}), not a mapping")
         items = value if isinstance(value, list) else [v.strip() for v in str(value).split(",") if v.strip()]
         bad = [v for v in items if question.option(v) is None]
         if bad:

@@ -21,6 +21,7 @@ from .errors import (
     DealcoachError,
     InputError,
     Interrupted,
+    NotFoundError,
 )
 
 if TYPE_CHECKING:
@@ -193,7 +194,11 @@ def _review_from_file(
             f"{answers_path}: the file answers playbook {source.playbook!r}, not {playbook_id!r}; "
             "leave the playbook out or pick the matching file"
         )
-    pb = load_playbook(cat, source.playbook)
+    try:
+        pb = load_playbook(cat, source.playbook)
+    except NotFoundError as exc:  # point at the line that names it
+        problem = source.located.problem(("playbook",), exc.message)
+        raise NotFoundError(exc.message, [problem]) from None
     gathered = answers_from_file(pb, source)
     for note in gathered.notes:
         _err(f"note: {note}")

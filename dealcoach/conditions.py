@@ -181,7 +181,10 @@ def compile_condition(source: str, allowed: Iterable[str], what: str = "the expr
     try:
         tree = env.parse("{{ (" + source + ") }}")
     except TemplateSyntaxError as exc:
-        raise ExpressionError(f"{what} is not a valid expression: {exc.message}") from None
+        message = exc.message or "syntax error"
+        if "')'" in message and ")" not in source:  # the parenthesis is ours, added around the source
+            message = "it ends where more was expected"
+        raise ExpressionError(f"{what} is not a valid expression: {message}") from None
     outputs = list(tree.find_all(nodes.Output))
     if len(outputs) != 1 or len(outputs[0].nodes) != 1:
         raise ExpressionError(f"{what} must be a single expression, not a template")

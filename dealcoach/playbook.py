@@ -341,8 +341,9 @@ class _PlaybookBuilder:
         points: dict[str, int] = {}
         for sid, amount in value.items():
             if sid not in strategy_ids:
-                hint = closest(str(sid), strategy_ids)
-                self.problem((*key, sid, "<key>"), f"points for {sid!r}, which is not a strategy here{hint}")
+                if strategy_ids:  # with no strategies at all, that one problem is reported once, not here
+                    hint = closest(str(sid), strategy_ids)
+                    self.problem((*key, sid, "<key>"), f"points for {sid!r}, which is not a strategy here{hint}")
                 continue
             if isinstance(amount, bool) or not isinstance(amount, int):
                 self.problem((*key, sid), f"points for {sid!r} must be a whole number, not {_show_type(amount)}")
@@ -433,7 +434,8 @@ class _PlaybookBuilder:
             if qtype == "scale":
                 number_min = 1 if number_min is None else number_min
                 number_max = 5 if number_max is None else number_max
-            self.check_question_keys(key, data, qtype)
+            if data.get("type") in QUESTION_TYPES:  # an unknown type is reported once, by the type check
+                self.check_question_keys(key, data, qtype)
             if when is not None:
                 self.check_literals((*key, "when"), when, result)
             if (
@@ -560,7 +562,7 @@ class _PlaybookBuilder:
                 else tuple(v for v in (veto_value or ()) if isinstance(v, str))
             )
             for v in vetoes:
-                if v not in strategy_ids:
+                if v not in strategy_ids and strategy_ids:
                     self.problem(
                         (*key, "veto"), f"vetoes {v!r}, which is not a strategy here{closest(v, strategy_ids)}"
                     )
@@ -609,14 +611,14 @@ class _PlaybookBuilder:
             ekey = (*key, "expect")
             if expect:
                 self.check_mapping(ekey, expect, "expect")
-            if isinstance(expect.get("strategy"), str) and expect["strategy"] not in strategy_ids:
+            if isinstance(expect.get("strategy"), str) and expect["strategy"] not in strategy_ids and strategy_ids:
                 s = expect["strategy"]
                 self.problem(
                     (*ekey, "strategy"), f"expects {s!r}, which is not a strategy here{closest(s, strategy_ids)}"
                 )
             for name, known in (("flags", rule_ids), ("vetoed", strategy_ids), ("gaps", question_ids)):
                 for j, item_id in enumerate(expect.get(name) or ()):
-                    if isinstance(item_id, str) and item_id not in known:
+                    if isinstance(item_id, str) and item_id not in known and known:
                         self.problem(
                             (*ekey, name, j), f"{item_id!r} in expect.{name} is not known here{closest(item_id, known)}"
                         )
