@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import yamlfile
 from .errors import InputError, Problem
 from .review import Review, front_matter, to_data
 
@@ -60,12 +61,9 @@ def _environment(search: tuple[str, ...]) -> Any:
 
 def render_markdown(review: Review, template: Path | None = None) -> str:
     """The review as Markdown with YAML front matter; `template` replaces the built-in body."""
-    import yaml
     from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 
-    front = yaml.safe_dump(
-        front_matter(review), sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
-    )
+    front = yamlfile.dump(front_matter(review))
     search = (str(template.parent),) if template else (str(TEMPLATES),)
     name = template.name if template else "review.md.j2"
     try:

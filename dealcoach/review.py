@@ -51,7 +51,7 @@ def make_review(
     kept = {qid: answers.get(qid) for qid in result.asked}
     return Review(
         playbook=playbook,
-        deal=deal,
+        deal=" ".join(deal.split()),  # a deal name is one line, however it was typed
         date=date or dt.date.today(),
         answers=kept,
         result=result,

@@ -36,7 +36,6 @@ def session_path(deal: str, playbook_id: str) -> Path:
 
 
 def save(deal: str, playbook_id: str, version: int, answers: dict[str, Any]) -> Path:
-    import yaml
 
     path = session_path(deal, playbook_id)
     data = {
@@ -46,7 +45,7 @@ def save(deal: str, playbook_id: str, version: int, answers: dict[str, Any]) -> 
         "updated": dt.datetime.now().isoformat(timespec="seconds"),
         "answers": answers,
     }
-    write_atomic(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True), overwrite=True)
+    write_atomic(path, yamlfile.dump(data), overwrite=True)
     return path
 
 

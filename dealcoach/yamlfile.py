@@ -162,3 +162,27 @@ def read(path: Path) -> Located:
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     return parse(text, path)
+
+
+# Line breaks and characters YAML cannot show plainly. Strings holding them are written
+# double-quoted, where they are escaped: what a rep typed reads back exactly, and every value
+# stays on one line, which simple front-matter readers need.
+_NEEDS_QUOTES = frozenset("\x85\u2028\u2029\ufeff") | {chr(c) for c in range(32) if chr(c) != "\t"}
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if any(ch in _NEEDS_QUOTES for ch in value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_str(value)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump(data: Any) -> str:
+    """YAML for files dealcoach writes (front matter, sessions): block style, key order kept."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
