@@ -299,6 +299,14 @@ def _review_interactive(
                 from .answers import check_answers
 
                 preset, _ = check_answers(pb, kept, None, ())
+                dropped = sorted(set(existing.answers) - set(preset))
+                if dropped:  # the playbook changed since: say what will be asked again or is gone
+                    say(
+                        f"The playbook has changed since you stopped; these saved answers no longer fit "
+                        f"and are set aside: {', '.join(dropped)}",
+                        "fg:ansiyellow",
+                        color,
+                    )
         preset = apply_set(pb, preset, set_items)
         say(f"\n{pb.title} — {pb.summary}", "bold", color)
         say("Ctrl-C stops at any time; every answer is saved as you go.", "fg:ansibrightblack", color)

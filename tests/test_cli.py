@@ -185,3 +185,12 @@ def test_playbooks_show(dealcoach) -> None:
     assert ran.code == 0
     assert "Walk away gracefully" in ran.out
     assert "Geoffrey James" in ran.out
+
+
+def test_piped_output_has_no_escape_codes_even_with_colour_allowed(dealcoach, work: Path) -> None:
+    answers = str(EXAMPLES / "answers" / "partner-triangle.yaml")
+    ran = dealcoach("review", "--answers", answers, extra_env={"NO_COLOR": "", "FORCE_COLOR": ""})
+    assert ran.code == 0
+    assert "\x1b[" not in ran.out + ran.err
+    assert ran.err.strip() == "Review written to reviews/ridgeway-manufacturing/2026-11-25-partner-triangle.md"
+    assert (work / "reviews" / "ridgeway-manufacturing" / "2026-11-25-partner-triangle.md").exists()

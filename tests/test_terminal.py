@@ -248,3 +248,28 @@ def test_review_without_a_playbook_routes_through_triage(env: dict[str, str], wo
     assert term.finish() == 130
     sessions = [p.name for p in (Path(env["DEALCOACH_STATE_DIR"]) / "sessions").glob("*.yaml")]
     assert sessions == [] or all("partner-triangle" in name for name in sessions)
+
+
+def test_a_session_resumes_after_the_playbook_changed(env: dict[str, str], work: Path) -> None:
+    write(work / "playbooks" / "mini.yaml", BACK_PLAYBOOK)
+    sessions = Path(env["DEALCOACH_STATE_DIR"]) / "sessions"
+    # Saved under an older version that had a 'colour' question and a 'size' choice since renamed.
+    write(
+        sessions / "acme--mini.yaml",
+        """
+        playbook: mini
+        playbook_version: 0
+        deal: acme
+        updated: '2026-11-24T17:02:11'
+        answers: {ready: true, colour: red, size: huge}
+        """,
+    )
+    term = Terminal(["review", "mini", "--deal", "acme", "--resume", "--yes"], env, work)
+    term.expect("no longer fit and are set aside: colour, size")
+    term.pick("How big is it", downs=1)  # asked again: its saved answer is not a choice any more
+    term.type("Anything to add", "")
+    term.expect("Review written to")
+    assert term.finish() == 0
+    front = read_review(work / "reviews" / "acme" / "2026-11-25-mini.md")
+    assert front["answers"] == {"ready": True, "size": "small", "note": ""}
+    assert not (sessions / "acme--mini.yaml").exists()
