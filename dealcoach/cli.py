@@ -153,7 +153,13 @@ def review(
         raise InputError(f"--format {fmt!r}: use md or json")
     if resume and restart:
         raise InputError("--resume and --restart contradict each other; pick one")
-    if template is not None and not template.is_file():
+    if template is None:
+        from .config import load as load_settings
+
+        template = load_settings().template  # the team's own template, if its settings name one
+        if template is not None and not template.is_file():
+            raise InputError(f"the template {template} named in the project settings does not exist")
+    elif not template.is_file():
         raise InputError(f"--template {template}: no such file")
     cat = _catalogue(playbooks)
     date = today()
@@ -444,9 +450,12 @@ def playbooks_test(
     targets: list[Path] | None = typer.Argument(
         None, help="Playbook files or folders; default: all visible playbooks."
     ),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Run each playbook's examples; show what differs when an outcome changes; exit 2 on failure."""
+    import json
+
     from .examples import run_examples
     from .playbook import load
     from .store import playbook_files
@@ -454,24 +463,42 @@ def playbooks_test(
     files = playbook_files(targets) if targets else [e.path for e in _catalogue(playbooks).entries.values()]
     failed = 0
     total = 0
+    report: list[dict[str, Any]] = []
     for path in sorted(files):
         try:
             pb = load(path)
         except DealcoachError as exc:
             failed += 1
-            for line in exc.lines():
-                typer.echo(line)
+            report.append({"path": str(path), "problems": exc.lines(), "examples": []})
+            if fmt != "json":
+                for line in exc.lines():
+                    typer.echo(line)
             continue
         outcomes = run_examples(pb)
         total += len(outcomes)
         bad = [o for o in outcomes if not o.passed]
         failed += len(bad)
+        report.append(
+            {
+                "path": str(path),
+                "playbook": pb.id,
+                "problems": [],
+                "examples": [
+                    {"name": o.example.name, "line": o.example.line, "passed": o.passed, "mismatches": o.mismatches}
+                    for o in outcomes
+                ],
+            }
+        )
+        if fmt == "json":
+            continue
         status = "ok" if not bad else "FAILED"
         typer.echo(f"{pb.id}: {len(outcomes) - len(bad)}/{len(outcomes)} examples {status}")
         for outcome in bad:
             typer.echo(f"{path}:{outcome.example.line}:1: example {outcome.example.name!r}")
             for mismatch in outcome.mismatches:
                 typer.echo(f"    {mismatch}")
+    if fmt == "json":
+        typer.echo(json.dumps({"examples": total, "failed": failed, "playbooks": report}, indent=2))
     _err(f"{total} example(s) in {len(files)} playbook(s), {failed} failed")
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -513,6 +540,83 @@ def playbooks_docs(
     else:
         write_atomic(Path(output), text, overwrite=True)
         _err(f"Catalogue written to {output}")
+
+
+@playbooks_app.command("new")
+def playbooks_new(
+    playbook: str = typer.Argument(..., help="The new playbook's id (lower-case letters, digits, -)."),
+    copy_from: str | None = typer.Option(
+        None, "--from", help="Start from a copy of this playbook.", autocompletion=_complete_playbook
+    ),
+    folder: Path | None = typer.Option(None, "--dir", help="Where to write it; default: the project's playbooks/."),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """Write a starter playbook that validates and passes its own examples. Never overwrites."""
+    from .scaffold import new_playbook
+    from .store import project_playbook_dirs
+
+    source = _catalogue(playbooks).find(copy_from).path if copy_from else None
+    target = folder or project_playbook_dirs()[0]
+    written = new_playbook(playbook, target, source)
+    _err(f"Playbook written to {written}")
+    _err(f"Next: edit it, then `dealcoach playbooks validate {written}` and `dealcoach playbooks test {written}`")
+
+
+@playbooks_app.command("schema")
+def playbooks_schema(
+    output: str = typer.Option("-", "--output", "-o", help="Where to write it; - for stdout."),
+) -> None:
+    """Print the JSON Schema of the playbook format, for editors' YAML support."""
+    from .review import write_atomic
+    from .spec import schema_text
+
+    if output == "-":
+        typer.echo(schema_text(), nl=False)
+    else:
+        write_atomic(Path(output), schema_text(), overwrite=True)
+        _err(f"Schema written to {output}")
+
+
+@playbooks_app.command("diff")
+def playbooks_diff(
+    old: Path = typer.Argument(..., help="The old playbook file.", metavar="OLD"),
+    new: Path | None = typer.Argument(
+        None, help="The new playbook file; default: the installed playbook with the same id.", metavar="NEW"
+    ),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """Summarise what changed between two versions of a playbook; exit 1 if anything did."""
+    from .playbook import load
+    from .playbook_diff import diff_playbooks
+
+    before = load(old)
+    if new is None:
+        entry = _catalogue(playbooks).find(before.id)
+        if entry.path.resolve() == old.resolve():
+            entry = entry.overrides[0] if entry.overrides else entry
+        after, before = before, load(entry.path)
+        _err(f"comparing {entry.path} (installed) with {old}")
+    else:
+        after = load(new)
+    result = diff_playbooks(before, after)
+    if not result.changed:
+        typer.echo("No changes to questions, strategies or rules.")
+        return
+    for line in result.lines:
+        typer.echo(line)
+    raise typer.Exit(EXIT_FAILURE)
+
+
+@app.command("init")
+def init(
+    folder: Path = typer.Argument(Path("."), help="The folder to set up; default: here."),
+) -> None:
+    """Set up a folder for a team: playbooks/, reviews/, settings, pre-commit hooks, a README section."""
+    from .scaffold import init_project
+
+    for item in init_project(folder):
+        typer.echo(f"{'created' if item.created else 'kept   '}  {item.path}")
+    typer.echo("Next: dealcoach playbooks new ID, then `pre-commit install` to check playbooks on every commit.")
 
 
 # -- sessions --------------------------------------------------------------------------------

@@ -111,7 +111,6 @@ def json_schema() -> dict[str, Any]:
     schema = _object_schema("playbook")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://dealcoach.invalid/playbook.schema.json",
         "title": "dealcoach playbook",
         **schema,
         "$defs": defs,
@@ -164,3 +163,41 @@ def _field_schema(field: Field) -> dict[str, Any]:
     if field.nullable:
         base = {"oneOf": [base, {"type": "null"}]}
     return base
+
+
+def schema_text() -> str:
+    """The schema as the file shipped in schema/playbook.schema.json."""
+    import json
+
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+_KIND_WORDS = {
+    "str": "text",
+    "int": "whole number",
+    "number": "number",
+    "bool": "true / false",
+    "unknown-flag": "`allowed`",
+    "points": "mapping of strategy id to whole number",
+    "answers": "mapping of question id to answer",
+    "any": "any answer",
+    "str-or-list": "id or list of ids",
+}
+
+
+def reference_markdown() -> str:
+    """Every key of the format as Markdown tables; docs/authoring.md embeds this, kept in sync by a test."""
+    sections = []
+    for name, fields in SPEC.items():
+        rows = ["| key | required | type | what it is for |", "|---|---|---|---|"]
+        for key, f in fields.items():
+            kind = _KIND_WORDS.get(f.kind)
+            if kind is None and f.kind.startswith("enum:"):
+                kind = " / ".join(f"`{v}`" for v in f.kind[5:].split(","))
+            elif kind is None and f.kind.startswith("list:"):
+                kind = "list of text" if f.kind == "list:str" else f"list of {f.kind[5:]} mappings"
+            elif kind is None and f.kind.startswith("obj:"):
+                kind = f"{f.kind[4:]} mapping"
+            rows.append(f"| `{key}` | {'yes' if f.required else ''} | {kind} | {f.doc} |")
+        sections.append(f"#### {name}\n\n" + "\n".join(rows))
+    return "\n\n".join(sections) + "\n"

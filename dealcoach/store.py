@@ -41,7 +41,25 @@ def user_state_dir() -> Path:
 
 
 def reviews_dir() -> Path:
-    return Path(os.environ.get("DEALCOACH_REVIEWS") or "reviews")
+    """DEALCOACH_REVIEWS, else the project's `reviews` setting, else ./reviews."""
+    if os.environ.get("DEALCOACH_REVIEWS"):
+        return Path(os.environ["DEALCOACH_REVIEWS"])
+    from .config import load
+
+    settings = load()
+    if settings.reviews is not None:
+        return settings.reviews
+    return settings.source.parent / "reviews" if settings.source else Path("reviews")
+
+
+def project_playbook_dirs() -> list[Path]:
+    """The project's own playbook folders: from its settings, else `playbooks/` at its root."""
+    from .config import load
+
+    settings = load()
+    if settings.playbooks:
+        return list(settings.playbooks)
+    return [settings.source.parent / "playbooks" if settings.source else Path.cwd() / "playbooks"]
 
 
 @dataclass
@@ -75,8 +93,8 @@ def layers(extra: list[Path] | None = None) -> list[tuple[str, Path]]:
     """The playbook folders in the order they are searched; later wins."""
     result: list[tuple[str, Path]] = [("built-in", builtin_dir())]
     result.append(("user", user_config_dir() / "playbooks"))
-    project = Path.cwd() / "playbooks"
-    result.append(("project", project))
+    for project in project_playbook_dirs():
+        result.append(("project", project))
     env = os.environ.get("DEALCOACH_PLAYBOOKS", "")
     for item in env.split(os.pathsep):
         if item.strip():

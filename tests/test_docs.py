@@ -79,3 +79,77 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "dealcoach review --answers examples/answers/" in first_two[0]
     assert "python -m pytest" in first_two[1]
     assert all(text.startswith("python3 -m venv .venv && ") for text in first_two)
+
+
+# -- docs/authoring.md -----------------------------------------------------------------------
+
+AUTHORING = ROOT / "docs" / "authoring.md"
+
+
+def authoring_blocks(language: str) -> list[str]:
+    text = AUTHORING.read_text(encoding="utf-8")
+    return [m.group(2) for m in FENCE.finditer(text) if m.group(1) == language]
+
+
+def test_the_key_reference_is_generated_from_the_format() -> None:
+    from dealcoach.spec import reference_markdown
+
+    text = AUTHORING.read_text(encoding="utf-8")
+    between = text.split("<!-- keys:start -->\n", 1)[1].split("<!-- keys:end -->", 1)[0]
+    assert between == reference_markdown(), "regenerate the key reference in docs/authoring.md"
+
+
+def test_authoring_commands_run_in_order_in_a_fresh_folder(env: dict[str, str], tmp_path: Path) -> None:
+    commands = [
+        line.strip()
+        for block in authoring_blocks("bash")
+        for line in block.splitlines()
+        if line.startswith("dealcoach ") and "completion" not in line  # completion edits shell files
+    ]
+    assert len(commands) >= 8
+    for command in commands:
+        ran = subprocess.run(
+            [sys.executable, "-m", "dealcoach", *shlex.split(command)[1:]],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert ran.returncode == 0, f"{command}: {ran.stderr}"
+        assert "Traceback" not in ran.stderr
+
+
+def test_authoring_settings_and_hooks_snippets_are_what_dealcoach_reads_and_writes(tmp_path: Path) -> None:
+    import yaml
+
+    from dealcoach import config
+    from dealcoach.scaffold import PRE_COMMIT
+
+    (toml,) = authoring_blocks("toml")
+    (tmp_path / "dealcoach.toml").write_text(toml, encoding="utf-8")
+    settings = config._parse(tmp_path / "dealcoach.toml", __import__("tomllib").loads(toml))
+    assert settings.reviews == tmp_path / "reviews"
+    hooks = [b for b in authoring_blocks("yaml") if b.startswith("repos:")]
+    assert [yaml.safe_load(h) for h in hooks] == [yaml.safe_load(PRE_COMMIT)]
+    (modeline,) = [b for b in authoring_blocks("yaml") if b.startswith("# yaml-language-server")]
+    schema = modeline.split("$schema=", 1)[1].strip()
+    assert (ROOT / "playbooks" / schema).resolve() == (ROOT / "schema" / "playbook.schema.json").resolve()
+
+
+def test_authoring_template_snippet_renders_a_review(env: dict[str, str], tmp_path: Path) -> None:
+    (template,) = authoring_blocks("jinja")
+    (tmp_path / "team.md.j2").write_text(template, encoding="utf-8")
+    answers = ROOT / "examples" / "answers" / "resistant-end-user.yaml"
+    ran = subprocess.run(
+        [sys.executable, "-m", "dealcoach", "review", "--answers", str(answers), "--template", "team.md.j2", "-o", "-"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr
+    body = ran.stdout.split("---\n", 2)[2]
+    assert body.lstrip().startswith("# Acme Logistics: Find the political leverage and go around them")
+    assert "- [ ] Ask your contact how many others care about the problem" in body

@@ -1,0 +1,94 @@
+"""A team's project settings: `dealcoach.toml`, or a `[tool.dealcoach]` table in pyproject.toml.
+
+Found by walking up from the current folder, like most project-aware tools, so dealcoach behaves
+the same from any sub-folder of a team's repository. Paths in it are relative to the file.
+
+    reviews = "reviews"                 # where reviews are written
+    playbooks = ["playbooks"]           # the project's playbook folders, later ones win
+    template = "templates/review.md.j2" # the team's own review template
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, Problem
+
+FILE_NAME = "dealcoach.toml"
+KEYS = {"reviews": str, "playbooks": list, "template": str}
+
+
+@dataclass(frozen=True)
+class Config:
+    source: Path | None = None  # the file the settings came from; None when there is none
+    reviews: Path | None = None
+    playbooks: tuple[Path, ...] = field(default_factory=tuple)
+    template: Path | None = None
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        # Older tomllib only says where in the message: "Invalid value (at line 1, column 11)".
+        text = str(exc)
+        where = re.search(r"\(at line (\d+), column (\d+)\)", text)
+        line, column = (int(where.group(1)), int(where.group(2))) if where else (0, 0)
+        message = "not valid TOML: " + re.sub(r" \(at line .*\)$", "", text)
+        raise InputError(message, [Problem(path, line, column, message)]) from None
+
+
+def _settings(folder: Path) -> tuple[Path, dict[str, Any]] | None:
+    own = folder / FILE_NAME
+    if own.is_file():
+        return own, _toml(own)
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        table = _toml(pyproject).get("tool", {}).get("dealcoach")
+        if isinstance(table, dict):
+            return pyproject, table
+    return None
+
+
+@lru_cache(maxsize=4)
+def load(start: Path | None = None) -> Config:
+    """The settings for the project containing `start` (default: the current folder)."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        found = _settings(candidate)
+        if found is not None:
+            return _parse(*found)
+        if (candidate / ".git").exists():  # do not wander out of the repository
+            break
+    return Config()
+
+
+def _parse(path: Path, data: dict[str, Any]) -> Config:
+    problems = []
+    for key, value in data.items():
+        expected = KEYS.get(key)
+        if expected is None:
+            problems.append(Problem(path, 0, 0, f"unknown setting {key!r}; known: {', '.join(KEYS)}"))
+        elif not isinstance(value, expected) or (key == "playbooks" and not all(isinstance(v, str) for v in value)):
+            kind = "a list of folder names" if expected is list else "a string"
+            problems.append(Problem(path, 0, 0, f"the setting {key!r} must be {kind}"))
+    if problems:
+        raise InputError(f"{path}: {len(problems)} problem(s) in the settings", problems)
+    root = path.parent
+    return Config(
+        source=path,
+        reviews=root / data["reviews"] if "reviews" in data else None,
+        playbooks=tuple(root / p for p in data.get("playbooks", [])),
+        template=root / data["template"] if "template" in data else None,
+    )
