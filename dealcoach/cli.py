@@ -101,6 +101,14 @@ def _console(no_color: bool, stderr: bool = False) -> Any:
     return Console(no_color=no_color or None, stderr=stderr, highlight=False)
 
 
+def _shown(path: Path) -> Path:
+    """A path as the user would type it: relative to the current folder when it is inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def _catalogue(dirs: list[Path] | None) -> Catalogue:
     from .store import catalogue
 
@@ -225,7 +233,7 @@ def _review_from_file(
     text = _render(result, fmt, template)
     written = write_review(text, result, output=output, suffix=f".{fmt}", force=force)
     if written is not None:
-        _err(f"Review written to {written}")
+        _err(f"Review written to {_shown(written)}")
 
 
 def _triage(cat: Catalogue, no_color: bool) -> str:
@@ -344,7 +352,7 @@ def _review_interactive(
         console.print()
         console.print(Markdown(split_front_matter(text)[1]))
     if written is not None:
-        console.print(f"\n[bold green]Review written to {written}[/bold green]")
+        console.print(f"\n[bold green]Review written to {_shown(written)}[/bold green]")
 
 
 def _summary_screen(interview: Any, asker: Any, color: bool) -> None:
@@ -558,8 +566,9 @@ def playbooks_new(
     source = _catalogue(playbooks).find(copy_from).path if copy_from else None
     target = folder or project_playbook_dirs()[0]
     written = new_playbook(playbook, target, source)
-    _err(f"Playbook written to {written}")
-    _err(f"Next: edit it, then `dealcoach playbooks validate {written}` and `dealcoach playbooks test {written}`")
+    shown = _shown(written)
+    _err(f"Playbook written to {shown}")
+    _err(f"Next: edit it, then `dealcoach playbooks validate {shown}` and `dealcoach playbooks test {shown}`")
 
 
 @playbooks_app.command("schema")

@@ -63,7 +63,7 @@ def test_new_playbook_validates_passes_its_examples_and_never_overwrites(dealcoa
     ran = dealcoach("playbooks", "new", "late-silence")
     assert ran.code == 0, ran.err
     path = work / "playbooks" / "late-silence.yaml"
-    assert f"Playbook written to {Path('playbooks/late-silence.yaml').absolute()}" in ran.err or path.exists()
+    assert "Playbook written to playbooks/late-silence.yaml" in ran.err
     assert dealcoach("playbooks", "validate", str(path)).code == 0
     tested = dealcoach("playbooks", "test", str(path))
     assert tested.code == 0
