@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,6 +153,13 @@ def review(
         None, "--template", help="A jinja2 template for the review body.", metavar="FILE"
     ),
     no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
+    participant: str | None = typer.Option(
+        None,
+        "--participant",
+        "-p",
+        help="Your name, when several people answer the same review (a retrospective); merge with `dealcoach merge`.",
+        metavar="NAME",
+    ),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Run a deal review: interactively, or from an answers file with --answers."""
@@ -170,14 +178,24 @@ def review(
     elif not template.is_file():
         raise InputError(f"--template {template}: no such file")
     cat = _catalogue(playbooks)
-    date = today()
+    out = _Output(output, fmt, force, template, today(), " ".join((participant or "").split()))
     if answers is not None:
-        _review_from_file(cat, playbook, deal, answers, set_ or [], output, fmt, force, template, date)
+        _review_from_file(cat, playbook, deal, answers, set_ or [], out)
         return
     _require_terminal()
-    _review_interactive(
-        cat, playbook, deal, set_ or [], output, fmt, force, template, date, resume, restart, yes, no_color
-    )
+    _review_interactive(cat, playbook, deal, set_ or [], out, resume, restart, yes, no_color)
+
+
+@dataclass(frozen=True)
+class _Output:
+    """Where and how a review is written, as the options said."""
+
+    output: str | None
+    fmt: str
+    force: bool
+    template: Path | None
+    date: Any
+    participant: str
 
 
 def _render(review_obj: Any, fmt: str, template: Path | None) -> str:
@@ -192,11 +210,7 @@ def _review_from_file(
     deal: str | None,
     answers_path: Path,
     set_items: list[str],
-    output: str | None,
-    fmt: str,
-    force: bool,
-    template: Path | None,
-    date: Any,
+    out: _Output,
 ) -> None:
     from .answers import read_answers_file
     from .review import make_review
@@ -224,14 +238,15 @@ def _review_from_file(
         pb,
         deal_name,
         final,
-        date=date,
+        date=out.date,
         removed=gathered.removed,
         answered_with_version=gathered.answered_with_version,
+        participant=out.participant or str(source.extra.get("participant") or ""),
     )
     if result.unanswered:
         _err(f"note: not answered (counted as I don't know): {', '.join(result.unanswered)}")
-    text = _render(result, fmt, template)
-    written = write_review(text, result, output=output, suffix=f".{fmt}", force=force)
+    text = _render(result, out.fmt, out.template)
+    written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
     if written is not None:
         _err(f"Review written to {_shown(written)}")
 
@@ -272,11 +287,7 @@ def _review_interactive(
     playbook_id: str | None,
     deal: str | None,
     set_items: list[str],
-    output: str | None,
-    fmt: str,
-    force: bool,
-    template: Path | None,
-    date: Any,
+    out: _Output,
     resume: bool,
     restart: bool,
     yes: bool,
@@ -301,7 +312,7 @@ def _review_interactive(
             if not deal:
                 raise InputError("a review needs a deal name; pass --deal NAME")
         preset: dict[str, Any] = {}
-        existing = session.find(deal, pb.id)
+        existing = session.find(deal, pb.id, out.participant)
         if existing and existing.answers and not restart:
             kept = {k: v for k, v in existing.answers.items() if pb.question(k) is not None}
             again = resume or confirm(
@@ -327,7 +338,7 @@ def _review_interactive(
 
         def autosave(current: dict[str, Any]) -> None:
             nonlocal saved_to
-            saved_to = session.save(deal, pb.id, pb.version, current)
+            saved_to = session.save(deal, pb.id, pb.version, current, out.participant)
 
         interview = Interview(pb, preset, on_answer=autosave)
         if preset:
@@ -336,15 +347,15 @@ def _review_interactive(
         interview.run(asker)
         if not yes:
             _summary_screen(interview, asker, color)
-        result = make_review(pb, deal, interview.answers, date=date)
-        text = _render(result, fmt, template)
-        written = write_review(text, result, output=output, suffix=f".{fmt}", force=force)
+        result = make_review(pb, deal, interview.answers, date=out.date, participant=out.participant)
+        text = _render(result, out.fmt, out.template)
+        written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
     except KeyboardInterrupt:
         where = f" Your answers are saved in {saved_to}; run the same command to continue." if saved_to else ""
         raise Interrupted(f"Stopped.{where}", saved_to) from None
-    session.drop(session.session_path(deal, pb.id))
+    session.drop(session.session_path(deal, pb.id, out.participant))
     console = _console(no_color)
-    if fmt == "md" and output != "-":
+    if out.fmt == "md" and out.output != "-":
         from rich.markdown import Markdown
 
         from .review import split_front_matter
@@ -691,3 +702,7 @@ def main() -> None:
         _err(f"dealcoach: internal error: {type(exc).__name__}: {exc}")
         _err("This is a bug. Run again with DEALCOACH_DEBUG=1 to see the traceback, and report it.")
         sys.exit(EXIT_FAILURE)
+
+
+# The commands over many reviews live in their own module; importing it registers them.
+from . import cli_history  # noqa: E402, F401

@@ -34,6 +34,24 @@ class Review:
     unanswered: list[str] = field(default_factory=list)
     removed: dict[str, Any] = field(default_factory=dict)
     answered_with_version: int | None = None
+    # Retrospectives: who answered this review, or, for a merged one, each participant's answers.
+    participant: str = ""
+    team: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def disagreements(self) -> dict[str, dict[str, Any]]:
+        """Questions the participants answered differently ("I don't know" abstains)."""
+        found: dict[str, dict[str, Any]] = {}
+        for qid in self.answers:
+            given = {name: answers.get(qid) for name, answers in self.team.items()}
+            known = [_comparable(v) for v in given.values() if v is not None]
+            if len(set(known)) > 1:
+                found[qid] = given
+        return found
+
+
+def _comparable(value: Any) -> Any:
+    return tuple(sorted(value)) if isinstance(value, list) else value
 
 
 def make_review(
@@ -44,6 +62,8 @@ def make_review(
     date: dt.date | None = None,
     removed: dict[str, Any] | None = None,
     answered_with_version: int | None = None,
+    participant: str = "",
+    team: dict[str, dict[str, Any]] | None = None,
 ) -> Review:
     """Score the answers and wrap everything the renderer needs."""
     result = score(playbook, answers)
@@ -58,6 +78,8 @@ def make_review(
         unanswered=unanswered,
         removed=dict(removed or {}),
         answered_with_version=answered_with_version,
+        participant=" ".join(participant.split()),
+        team=dict(team or {}),
     )
 
 
@@ -86,6 +108,11 @@ def front_matter(review: Review) -> dict[str, Any]:
         data["answered_with_version"] = review.answered_with_version
     if review.removed:
         data["removed_answers"] = dict(review.removed)
+    if review.participant:
+        data["participant"] = review.participant
+    if review.team:
+        data["participants"] = list(review.team)
+        data["disagreements"] = review.disagreements
     return data
 
 
@@ -182,7 +209,60 @@ def to_data(review: Review) -> dict[str, Any]:
         "unanswered": list(review.unanswered),
         "removed_answers": dict(review.removed),
         "answered_with_version": review.answered_with_version,
+        "participant": review.participant,
+        "team": _team_rows(review),
     }
+
+
+def _team_rows(review: Review) -> list[dict[str, Any]]:
+    """One row per asked question: each participant's answer and whether they agree."""
+    if not review.team:
+        return []
+    disagreements = review.disagreements
+    rows = []
+    for qid in review.result.asked:
+        question = review.playbook.question(qid)
+        assert question is not None
+        rows.append(
+            {
+                "id": qid,
+                "prompt": question.prompt,
+                "answers": {name: label(question, answers.get(qid)) for name, answers in review.team.items()},
+                "agreed": qid not in disagreements,
+                "merged": label(question, review.answers.get(qid)),
+            }
+        )
+    return rows
+
+
+def merge_answers(playbook: Playbook, team: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The team's answer to each question: the most common known answer; a tie is unknown.
+
+    For a multi question each option is ticked when most of those who answered ticked it.
+    """
+    from collections import Counter
+
+    merged: dict[str, Any] = {}
+    for question in playbook.questions:
+        given = [answers[question.id] for answers in team.values() if answers.get(question.id) is not None]
+        if not given:
+            if any(question.id in answers for answers in team.values()):
+                merged[question.id] = None
+            continue
+        if question.type == "multi":
+            ticks = Counter(v for answer in given for v in answer)
+            merged[question.id] = [o.value for o in question.options if ticks[o.value] * 2 > len(given)]
+            continue
+        if question.type == "text":
+            merged[question.id] = " / ".join(
+                f"{name}: {a[question.id]}" for name, a in team.items() if a.get(question.id)
+            )
+            continue
+        counts = Counter(_comparable(v) for v in given).most_common()
+        tied = len(counts) > 1 and counts[0][1] == counts[1][1]
+        winner = counts[0][0]
+        merged[question.id] = None if tied else (list(winner) if isinstance(winner, tuple) else winner)
+    return merged
 
 
 def split_front_matter(text: str) -> tuple[str | None, str]:
@@ -193,8 +273,11 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
     return match.group(1) or "", text[match.end() :]
 
 
-def review_path(reviews_dir: Path, deal: str, playbook_id: str, date: dt.date, suffix: str) -> Path:
-    return reviews_dir / slugify(deal) / f"{date.isoformat()}-{playbook_id}{suffix}"
+def review_path(
+    reviews_dir: Path, deal: str, playbook_id: str, date: dt.date, suffix: str, participant: str = ""
+) -> Path:
+    who = f"--{slugify(participant)}" if participant else ""
+    return reviews_dir / slugify(deal) / f"{date.isoformat()}-{playbook_id}{who}{suffix}"
 
 
 def write_atomic(path: Path, text: str, *, overwrite: bool) -> Path:

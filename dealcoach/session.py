@@ -31,17 +31,18 @@ def sessions_dir() -> Path:
     return user_state_dir() / "sessions"
 
 
-def session_path(deal: str, playbook_id: str) -> Path:
-    return sessions_dir() / f"{slugify(deal)}--{playbook_id}.yaml"
+def session_path(deal: str, playbook_id: str, participant: str = "") -> Path:
+    who = f"--{slugify(participant)}" if participant else ""
+    return sessions_dir() / f"{slugify(deal)}--{playbook_id}{who}.yaml"
 
 
-def save(deal: str, playbook_id: str, version: int, answers: dict[str, Any]) -> Path:
-
-    path = session_path(deal, playbook_id)
+def save(deal: str, playbook_id: str, version: int, answers: dict[str, Any], participant: str = "") -> Path:
+    path = session_path(deal, playbook_id, participant)
     data = {
         "playbook": playbook_id,
         "playbook_version": version,
         "deal": deal,
+        **({"participant": participant} if participant else {}),
         "updated": dt.datetime.now().isoformat(timespec="seconds"),
         "answers": answers,
     }
@@ -64,8 +65,8 @@ def load(path: Path) -> Session:
     )
 
 
-def find(deal: str, playbook_id: str) -> Session | None:
-    path = session_path(deal, playbook_id)
+def find(deal: str, playbook_id: str, participant: str = "") -> Session | None:
+    path = session_path(deal, playbook_id, participant)
     return load(path) if path.exists() else None
 
 

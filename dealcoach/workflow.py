@@ -96,7 +96,7 @@ def write_review(
         if path.exists() and not force:
             raise InputError(f"--output {output}: the file exists; add --force to replace it")
         return write_atomic(path, text, overwrite=True)
-    path = review_path(reviews_dir(), review.deal, review.playbook.id, review.date, suffix)
+    path = review_path(reviews_dir(), review.deal, review.playbook.id, review.date, suffix, review.participant)
     return write_atomic(path, text, overwrite=force)
 
 

@@ -1,0 +1,126 @@
+"""Generate a realistic reviews folder: deals reviewed several times, some lost and taken through a
+post-mortem by several participants, then merged.
+
+    python benchmarks/history.py FOLDER [--deals 40] [--copies 0] [--seed 7]
+
+`--copies N` then repeats the whole set N more times under other deal names and dates, which is
+how the benchmark reaches 10,000 reviews without rendering each one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+from dealcoach.playbook import Playbook, Question, load
+from dealcoach.render import render_markdown
+from dealcoach.review import make_review, merge_answers, review_path
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAYBOOKS = ROOT / "playbooks"
+NAMES = [
+    "Acme Logistics", "Northwind Wholesale", "Harbour Credit Union", "Ridgeway Manufacturing", "Lakeside Clinics",
+    "Vantage Logistics", "Meridian Insurance", "Northgate Schools Trust", "Brightwater Foods", "Eastfield Council",
+    "Copperline Energy", "Fairview Hotels", "Granite Bank", "Hollis Retail", "Ironbridge Engineering",
+    "Juniper Health", "Keystone Freight", "Larkspur Media", "Millbrook Water", "Oakridge University",
+]  # fmt: skip
+OPEN_PLAYBOOKS = [
+    "resistant-end-user", "resistant-decision-maker", "dysfunctional-org", "resistant-purchaser",
+    "resistant-insider", "resistant-outsider", "resistant-faction", "resistant-problem-owner", "partner-triangle",
+]  # fmt: skip
+PARTICIPANTS = ["Sam (rep)", "Priya (sales engineer)", "Jo (manager)"]
+
+
+def _answer(question: Question, rng: random.Random) -> Any:
+    if rng.random() < 0.12 and question.unknown:
+        return None
+    values = [o.value for o in question.options]
+    if question.type in ("choice", "yesno"):
+        return rng.choice(values) if values else rng.random() < 0.5
+    if question.type == "multi":
+        return [v for v in values if rng.random() < 0.4]
+    if question.type in ("number", "scale"):
+        return rng.randint(int(question.min or 0), int(question.max or 10) if question.max else 10)
+    if question.type == "list":
+        return []
+    return ""
+
+
+def _answers(pb: Playbook, rng: random.Random, base: dict[str, Any] | None = None, changes: int = 2) -> dict:
+    if base is None:
+        return {q.id: _answer(q, rng) for q in pb.questions if q.type != "text"}
+    answers = dict(base)
+    for question in rng.sample([q for q in pb.questions if q.type != "text"], k=changes):
+        answers[question.id] = _answer(question, rng)
+    return answers
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def generate(folder: Path, deals: int = 40, seed: int = 7) -> list[Path]:
+    rng = random.Random(seed)
+    playbooks = {p.stem: load(p) for p in PLAYBOOKS.glob("*.yaml")}
+    written: list[Path] = []
+    start = dt.date(2026, 1, 5)
+    for n in range(deals):
+        name = NAMES[n % len(NAMES)] + (f" {n // len(NAMES) + 1}" if n >= len(NAMES) else "")
+        pb = playbooks[rng.choice(OPEN_PLAYBOOKS)]
+        day = start + dt.timedelta(days=rng.randint(0, 200))
+        answers = _answers(pb, rng)
+        for _ in range(rng.randint(1, 4)):
+            review = make_review(pb, name, answers, date=day)
+            written.append(_write(review_path(folder, name, pb.id, day, ".md"), render_markdown(review)))
+            day += dt.timedelta(days=rng.randint(7, 30))
+            answers = _answers(pb, rng, answers, changes=rng.randint(1, 3))
+        if rng.random() < 0.4:  # lost: a post-mortem by three people, then merged
+            post = playbooks["lost-deal-postmortem"]
+            shared = _answers(post, rng)
+            team = {who: _answers(post, rng, shared, changes=rng.randint(0, 2)) for who in PARTICIPANTS}
+            for who, own in team.items():
+                review = make_review(post, name, own, date=day, participant=who)
+                written.append(_write(review_path(folder, name, post.id, day, ".md", who), render_markdown(review)))
+            merged = make_review(post, name, merge_answers(post, team), date=day, team=team)
+            written.append(_write(review_path(folder, name, post.id, day, ".md"), render_markdown(merged)))
+        elif rng.random() < 0.3:  # won: a first-90-days review after signing
+            after = playbooks["first-90-days"]
+            review = make_review(after, name, _answers(after, rng), date=day + dt.timedelta(days=20))
+            written.append(_write(review_path(folder, name, after.id, review.date, ".md"), render_markdown(review)))
+    return written
+
+
+def copy_set(folder: Path, files: list[Path], copies: int) -> int:
+    """Repeat the set under other deal names and shifted dates; front matter stays valid."""
+    made = 0
+    for copy in range(1, copies + 1):
+        for path in files:
+            text = path.read_text(encoding="utf-8")
+            deal = re.search(r"^deal: (.*)$", text, re.M).group(1).strip("'\"")  # type: ignore[union-attr]
+            text = re.sub(r"^deal: .*$", f"deal: {deal} #{copy}", text, count=1, flags=re.M)
+            target = folder / f"{path.parent.name}-{copy}" / path.name
+            _write(target, text)
+            made += 1
+    return made
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--deals", type=int, default=40)
+    parser.add_argument("--copies", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    files = generate(args.folder, args.deals, args.seed)
+    extra = copy_set(args.folder, files, args.copies)
+    print(f"{len(files) + extra} reviews written to {args.folder}")
+
+
+if __name__ == "__main__":
+    main()

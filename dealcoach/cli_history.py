@@ -1,0 +1,404 @@
+"""Commands over many reviews: deals, deals show, rescore, merge, insights.
+
+Registered on the main app by cli.py. Like the rest of the CLI this is a thin layer: reading and
+computing live in history.py, rescore.py and insights.py; this module parses options and draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from .cli import EXIT_BAD_INPUT, PLAYBOOKS_OPTION, _catalogue, _console, _err, _shown, app
+from .errors import InputError
+
+deals_app = typer.Typer(help="Deals and their reviews over time.", invoke_without_command=True)
+app.add_typer(deals_app, name="deals")
+
+FOLDER_ARGUMENT = typer.Argument(None, help="The reviews folder; default: the project's reviews folder.")
+
+
+def _folder(folder: Path | None) -> Path:
+    from .store import reviews_dir
+
+    path = folder or reviews_dir()
+    if not path.is_dir():
+        raise InputError(f"{path}: no such folder; reviews are written there by `dealcoach review`")
+    return path
+
+
+def _scan(folder: Path, no_color: bool = False) -> Any:
+    """Read every review's front matter, with a progress bar when it takes more than a moment."""
+    from .history import review_files, scan
+
+    if len(review_files(folder)) < 2000 or not sys.stderr.isatty():
+        result = scan(folder)
+    else:
+        from rich.progress import Progress
+
+        with Progress(console=_console(no_color, stderr=True), transient=True) as bar:
+            task = bar.add_task("Reading reviews", total=None)
+            result = scan(folder, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    for problem in result.skipped[:20]:
+        _err(f"skipped: {problem}")
+    if len(result.skipped) > 20:
+        _err(f"skipped: ... and {len(result.skipped) - 20} more damaged files")
+    return result
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r}: use YYYY-MM-DD") from None
+
+
+# -- deals -----------------------------------------------------------------------------------
+
+
+@deals_app.callback()
+def deals_list(
+    ctx: typer.Context,
+    folder: Path | None = typer.Option(None, "--reviews", help="The reviews folder; default: the project's."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json or csv."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+) -> None:
+    """List deals: how many reviews, the last playbook, recommendation and confidence."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = folder
+        return
+    from .history import deal_summaries
+
+    result = _scan(_folder(folder), no_color)
+    summaries = deal_summaries(result.records)
+    rows = [
+        {
+            "deal": s.name,
+            "reviews": s.reviews,
+            "first": s.first.isoformat(),
+            "last": s.last.isoformat(),
+            "last_playbook": s.last_playbook,
+            "last_recommendation": s.last_recommendation,
+            "last_confidence": s.last_confidence,
+        }
+        for s in summaries
+    ]
+    if _export(rows, fmt):
+        return
+    if not rows:
+        typer.echo("No reviews yet.")
+        return
+    from rich.table import Table
+
+    table = Table("deal", "reviews", "last review", "playbook", "recommendation", "confidence")
+    for r in rows:
+        table.add_row(
+            r["deal"],
+            str(r["reviews"]),
+            r["last"],
+            r["last_playbook"],
+            r["last_recommendation"] or "-",
+            r["last_confidence"],
+        )
+    _console(no_color).print(table)
+    if result.skipped:
+        _err(f"{len(result.skipped)} damaged review file(s) skipped")
+
+
+def _export(rows: list[dict[str, Any]], fmt: str) -> bool:
+    """Print rows as JSON or CSV and say so; False when the format is for people."""
+    if fmt == "text":
+        return False
+    if fmt == "json":
+        import json
+
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return True
+    if fmt == "csv":
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["deal"], lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: (";".join(map(str, v)) if isinstance(v, list) else v) for k, v in row.items()})
+        return True
+    raise InputError(f"--format {fmt!r}: use text, json or csv")
+
+
+@deals_app.command("show")
+def deals_show(
+    ctx: typer.Context,
+    deal: str = typer.Argument(..., help="The deal name (as in its reviews, or its folder name)."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json or csv."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+) -> None:
+    """A deal's reviews in time order, and what changed between them."""
+    from .history import by_deal, timeline
+    from .review import slugify
+
+    result = _scan(_folder(ctx.obj), no_color)
+    grouped = by_deal(result.records)
+    reviews = grouped.get(slugify(deal))
+    if not reviews:
+        from .playbook import closest
+
+        hint = closest(slugify(deal), sorted(grouped))
+        raise InputError(f"no reviews of {deal!r}{hint}; `dealcoach deals` lists the deals")
+    entries = timeline(reviews)
+    rows = [
+        {
+            "date": e.record.date.isoformat(),
+            "playbook": e.record.playbook,
+            "participant": e.record.participant,
+            "recommendation": e.record.recommendation,
+            "confidence": e.record.confidence,
+            "recommendation_changed": e.recommendation_changed,
+            "answers_changed": {k: list(v) for k, v in e.answers_changed.items()},
+            "flags_raised": e.flags_raised,
+            "flags_cleared": e.flags_cleared,
+            "path": str(e.record.path),
+        }
+        for e in entries
+    ]
+    if fmt == "csv":
+        rows = [{**r, "answers_changed": ";".join(r["answers_changed"])} for r in rows]
+    if _export(rows, fmt):
+        return
+    console = _console(no_color)
+    console.print(f"[bold]{reviews[-1].deal}[/bold]: {len(reviews)} review(s)\n")
+    for e in entries:
+        r = e.record
+        who = f" ({r.participant})" if r.participant else ""
+        console.print(
+            f"[bold]{r.date}[/bold]  {r.playbook}{who}  ->  [bold]{r.recommendation or '-'}[/bold] ({r.confidence})",
+            highlight=False,
+        )
+        if e.previous is None:
+            console.print("    first review with this playbook", style="dim")
+        else:
+            if e.recommendation_changed:
+                console.print(f"    recommendation: {e.previous.recommendation} -> {r.recommendation}", highlight=False)
+            if e.confidence_changed:
+                console.print(f"    confidence: {e.previous.confidence} -> {r.confidence}", highlight=False)
+            for qid, (before, after) in e.answers_changed.items():
+                console.print(f"    {qid}: {_short(before)} -> {_short(after)}", highlight=False)
+            for flag in e.flags_raised:
+                console.print(f"    [red]+ flag[/red] {flag}", highlight=False)
+            for flag in e.flags_cleared:
+                console.print(f"    [green]- flag[/green] {flag}", highlight=False)
+            if not (e.recommendation_changed or e.confidence_changed or e.answers_changed or e.flags_raised):
+                console.print("    no change since the previous review", style="dim")
+        console.print(f"    {_shown(r.path)}", style="dim", highlight=False)
+
+
+def _short(value: Any) -> str:
+    text = "I don't know" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# -- rescore ---------------------------------------------------------------------------------
+
+
+@app.command("rescore")
+def rescore_command(
+    targets: list[Path] | None = typer.Argument(None, help="Review files or folders; default: the reviews folder."),
+    write: bool = typer.Option(False, "--write", help="Rewrite the reviews whose recommendation changed."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json or csv."),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """Re-run reviews against the current playbooks; report which recommendations would now differ."""
+    from .history import read_record, review_files
+    from .parallel import map_files
+    from .render import render_markdown
+    from .rescore import load_playbooks, rescore
+    from .review import write_atomic
+
+    files: list[Path] = []
+    for target in targets or [_folder(None)]:
+        if target.is_dir():
+            files.extend(review_files(target))
+        elif target.is_file():
+            files.append(target)
+        else:
+            raise InputError(f"{target}: no such file or folder")
+    results = map_files(read_record, files, threshold=400)
+    records = [r for r in results if not hasattr(r, "message")]
+    skipped = [r for r in results if hasattr(r, "message")]
+    for problem in skipped:
+        _err(f"skipped: {problem}")
+    current, missing = load_playbooks({r.playbook for r in records}, _catalogue(playbooks))
+    rows = []
+    changed = 0
+    for record in records:
+        if record.playbook not in current:
+            _err(f"skipped: {record.path}: {missing[record.playbook]}")
+            continue
+        if record.participant or record.participants:
+            continue  # one person's answers, or a merge: re-merge instead of re-scoring
+        outcome = rescore(record, current[record.playbook])
+        row = {
+            "path": str(record.path),
+            "deal": record.deal,
+            "playbook": record.playbook,
+            "was": record.recommendation,
+            "now": outcome.result.recommended,
+            "confidence_was": record.confidence,
+            "confidence_now": outcome.result.confidence,
+            "changed": outcome.changed,
+            "why": outcome.why() if outcome.changed else [],
+        }
+        rows.append(row)
+        if outcome.changed:
+            changed += 1
+            if write:
+                write_atomic(record.path, render_markdown(outcome.review), overwrite=True)
+    if fmt == "csv":
+        rows = [{**r, "why": "; ".join(r["why"])} for r in rows]
+    if not _export(rows, fmt):
+        for r in rows:
+            if r["changed"]:
+                typer.echo(f"{_shown(Path(r['path']))}: {r['was']} -> {r['now']} ({r['confidence_now']})")
+                for reason in r["why"]:
+                    typer.echo(f"    {reason}")
+    verb = "rewritten" if write else "would change (add --write to rewrite them)"
+    _err(
+        f"{len(rows)} review(s) re-scored, {changed} {verb if changed else 'changed'}"
+        + (f", {len(skipped)} skipped" if skipped else "")
+    )
+
+
+# -- merge -----------------------------------------------------------------------------------
+
+
+@app.command("merge")
+def merge_command(
+    deal: str = typer.Argument(..., help="The deal whose participants' reviews to merge."),
+    playbook: str = typer.Option("lost-deal-postmortem", "--playbook", help="The playbook they answered."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Where to write; - for stdout."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing merged review."),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """Merge several participants' answers into one review that shows where they agree and disagree."""
+    from .history import read_record, review_files
+    from .render import render_markdown
+    from .review import make_review, merge_answers, slugify
+    from .store import reviews_dir
+    from .workflow import load_playbook, today, write_review
+
+    folder = reviews_dir() / slugify(deal)
+    latest: dict[str, Any] = {}
+    for path in review_files(folder) if folder.is_dir() else []:
+        record = read_record(path)
+        if hasattr(record, "message"):
+            _err(f"skipped: {record}")
+            continue
+        if record.playbook == playbook and record.participant:
+            latest[record.participant] = record  # files are in date order: the last one wins
+    if len(latest) < 2:
+        raise InputError(
+            f"{len(latest)} participant review(s) of {deal!r} with {playbook!r}; a merge needs two or more. "
+            f"Each person runs: dealcoach review {playbook} --deal {deal!r} --participant NAME"
+        )
+    pb = load_playbook(_catalogue(playbooks), playbook)
+    team = {name: dict(record.answers) for name, record in sorted(latest.items())}
+    merged = merge_answers(pb, team)
+    review = make_review(pb, next(iter(latest.values())).deal, merged, date=today(), team=team)
+    written = write_review(render_markdown(review), review, output=output, suffix=".md", force=force)
+    disagreements = review.disagreements
+    _err(
+        f"Merged {len(team)} participants: {', '.join(team)}; "
+        f"{len(disagreements)} question(s) to discuss" + (f": {', '.join(disagreements)}" if disagreements else "")
+    )
+    if written is not None:
+        _err(f"Review written to {_shown(written)}")
+
+
+# -- insights --------------------------------------------------------------------------------
+
+
+@app.command("insights")
+def insights_command(
+    folder: Path | None = FOLDER_ARGUMENT,
+    playbook: str | None = typer.Option(None, "--playbook", help="Only reviews made with this playbook."),
+    deal: str | None = typer.Option(None, "--deal", help="Only this deal's reviews."),
+    since: str | None = typer.Option(None, "--since", help="Only reviews on or after this date (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Only reviews on or before this date (YYYY-MM-DD)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Also write the report as Markdown here."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, md, json or csv."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """Patterns across reviews: losses by root cause, red flags before losses, gaps, confidence over time."""
+    from .history import Filters
+    from .insights import compute, labels_from, to_csv, to_json, to_markdown
+    from .review import write_atomic
+
+    if fmt not in ("text", "md", "json", "csv"):
+        raise InputError(f"--format {fmt!r}: use text, md, json or csv")
+    filters = Filters(playbook, deal, _date(since, "--since"), _date(until, "--until"))
+    result = _scan(_folder(folder), no_color)
+    records = [r for r in result.records if filters.keep(r)]
+    cat = _catalogue(playbooks)
+    labels = labels_from([cat.entries[pid].path for pid in cat.ids()])
+    found = compute(records, labels, skipped=len(result.skipped))
+    if output is not None:
+        write_atomic(output, to_markdown(found), overwrite=True)
+        _err(f"Report written to {_shown(output)}")
+    if fmt == "json":
+        typer.echo(to_json(found), nl=False)
+    elif fmt == "csv":
+        typer.echo(to_csv(found), nl=False)
+    elif fmt == "md":
+        typer.echo(to_markdown(found), nl=False)
+    else:
+        _draw(found, no_color)
+    if not records:
+        raise typer.Exit(EXIT_BAD_INPUT if result.skipped and not result.records else 0)
+
+
+def _draw(found: Any, no_color: bool) -> None:
+    from rich.table import Table
+
+    console = _console(no_color)
+    summary = f"[bold]{found.reviews}[/bold] reviews of [bold]{found.deals}[/bold] deals"
+    if found.skipped:
+        summary += f"; {found.skipped} damaged files skipped"
+    if found.older_versions:
+        summary += f"; {found.older_versions} from older playbook versions (see `dealcoach rescore`)"
+    console.print(summary)
+
+    def bars(title: str, header: str, rows: list[tuple[str, int]]) -> None:
+        if not rows:
+            return
+        largest = max(v for _, v in rows)
+        table = Table(title=title, title_justify="left", title_style="bold")
+        table.add_column(header)
+        table.add_column("count", justify="right")
+        table.add_column("")
+        for key, value in rows:
+            table.add_row(key, str(value), "[cyan]" + "█" * max(1, round(30 * value / largest)) + "[/cyan]")
+        console.print(table)
+
+    bars("Losses by root cause", "root cause", found.losses_by_cause)
+    bars("Red flags raised before losses", "red flag (playbook)", found.flags_before_losses)
+    bars("Most often unknown", "question (playbook)", found.unknown_gaps)
+    for playbook, rows in found.recommendations.items():
+        bars(f"Recommendations: {playbook}", "recommendation", rows)
+    if found.confidence_by_month:
+        table = Table(title="Confidence over time", title_justify="left", title_style="bold")
+        for column in ("month", "high", "medium", "low", ""):
+            table.add_column(column, justify="left" if column in ("month", "") else "right")
+        for month, counts in found.confidence_by_month:
+            total = sum(counts.values()) or 1
+            share = "[green]" + "█" * round(20 * counts["high"] / total) + "[/green]"
+            share += "[yellow]" + "█" * round(20 * counts["medium"] / total) + "[/yellow]"
+            share += "[red]" + "█" * round(20 * counts["low"] / total) + "[/red]"
+            table.add_row(month, str(counts["high"]), str(counts["medium"]), str(counts["low"]), share)
+        console.print(table)
+    bars("Where retrospective teams disagreed", "question", found.disagreements)

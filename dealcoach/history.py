@@ -1,0 +1,242 @@
+"""The store of past reviews: the Markdown files in a team's reviews folder, read by front matter.
+
+There is no second database: every command here reads the YAML front matter at the top of each
+review (and never the body), so a folder of thousands of reviews kept in git stays the single
+source of truth. Damaged files are reported with their line and skipped; the rest still count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+from .parallel import map_files
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_FRONT_MATTER = 256_000  # bytes; a review's front matter is a few kB
+REQUIRED = ("playbook", "deal", "date", "answers", "recommendation", "confidence")
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """What one review's front matter says."""
+
+    path: Path
+    playbook: str
+    playbook_version: int
+    deal: str
+    date: dt.date
+    answers: dict[str, Any]
+    recommendation: str | None
+    confidence: str
+    scores: dict[str, int] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    gaps: tuple[str, ...] = ()
+    participant: str = ""
+    participants: tuple[str, ...] = ()
+    disagreements: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Scan:
+    records: list[ReviewRecord]
+    skipped: list[Problem]
+
+
+def _front_matter(path: Path) -> tuple[str | None, Problem | None]:
+    """The YAML between the opening and closing `---`, reading no further than needed."""
+    try:
+        with path.open("r", encoding="utf-8", newline="") as handle:
+            first = handle.readline()
+            if first.rstrip("\r\n") != "---":
+                return None, Problem(path, 1, 1, "no front matter: a review starts with a '---' line")
+            lines: list[str] = []
+            size = 0
+            for line in handle:
+                if line.rstrip("\r\n") == "---":
+                    return "".join(lines), None
+                lines.append(line)
+                size += len(line)
+                if size > MAX_FRONT_MATTER:
+                    break
+            return None, Problem(path, len(lines) + 2, 1, "the front matter never ends: add a closing '---' line")
+    except UnicodeDecodeError:
+        return None, Problem(path, 0, 0, "not UTF-8 text")
+    except OSError as exc:
+        return None, Problem(path, 0, 0, f"cannot read: {exc.strerror}")
+
+
+def read_record(path: Path) -> ReviewRecord | Problem:
+    """One review's front matter as a record, or the problem that stops it being read."""
+    text, problem = _front_matter(path)
+    if problem is not None or text is None:
+        return problem or Problem(path, 1, 1, "no front matter")
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening '---'
+        return Problem(path, line, (mark.column + 1) if mark else 1, f"front matter is not valid YAML: {exc.problem}")
+    except yaml.YAMLError as exc:
+        return Problem(path, 1, 1, f"front matter is not valid YAML: {exc}")
+    if not isinstance(data, dict):
+        return Problem(path, 2, 1, "front matter must be a mapping of keys to values")
+    missing = [key for key in REQUIRED if key not in data]
+    if missing:
+        return Problem(path, 2, 1, f"front matter is missing {', '.join(repr(k) for k in missing)}")
+    date = data["date"]
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date)
+        except ValueError:
+            return Problem(path, _line_of(text, "date"), 1, f"'date' must be YYYY-MM-DD, not {data['date']!r}")
+    if not isinstance(date, dt.date) or not isinstance(data["answers"], dict):
+        return Problem(path, _line_of(text, "answers"), 1, "'date' must be a date and 'answers' a mapping")
+    try:
+        return ReviewRecord(
+            path=path,
+            playbook=str(data["playbook"]),
+            playbook_version=int(data.get("playbook_version") or 0),
+            deal=str(data["deal"]),
+            date=date,
+            answers=dict(data["answers"]),
+            recommendation=None if data["recommendation"] is None else str(data["recommendation"]),
+            confidence=str(data["confidence"]),
+            scores={str(k): int(v) for k, v in (data.get("scores") or {}).items()},
+            flags=tuple(str(f) for f in data.get("flags") or ()),
+            gaps=tuple(str(g) for g in data.get("gaps") or ()),
+            participant=str(data.get("participant") or ""),
+            participants=tuple(str(p) for p in data.get("participants") or ()),
+            disagreements=dict(data.get("disagreements") or {}),
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
+        return Problem(path, 2, 1, f"front matter has a value of the wrong kind: {exc}")
+
+
+def _line_of(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=2):
+        if line.startswith(f"{key}:"):
+            return number
+    return 2
+
+
+def review_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.md") if not p.name.startswith("."))
+
+
+def scan(folder: Path, progress: Any = None) -> Scan:
+    """Every review under `folder`; `progress(done, total)` is called as batches finish."""
+    files = review_files(folder)
+    results: list[ReviewRecord | Problem] = []
+    batch = 2000
+    for start in range(0, len(files), batch):
+        results.extend(map_files(read_record, files[start : start + batch], threshold=400))
+        if progress is not None:
+            progress(min(start + batch, len(files)), len(files))
+    records = [r for r in results if isinstance(r, ReviewRecord)]
+    skipped = [r for r in results if isinstance(r, Problem)]
+    records.sort(key=lambda r: (r.date, r.path.name))
+    return Scan(records, skipped)
+
+
+@dataclass(frozen=True)
+class Filters:
+    playbook: str | None = None
+    deal: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def keep(self, record: ReviewRecord) -> bool:
+        from .review import slugify
+
+        if self.playbook and record.playbook != self.playbook:
+            return False
+        if self.deal and slugify(record.deal) != slugify(self.deal):
+            return False
+        if self.since and record.date < self.since:
+            return False
+        return not (self.until and record.date > self.until)
+
+
+# -- deals -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DealSummary:
+    name: str
+    reviews: int
+    first: dt.date
+    last: dt.date
+    last_playbook: str
+    last_recommendation: str | None
+    last_confidence: str
+
+
+def by_deal(records: list[ReviewRecord]) -> dict[str, list[ReviewRecord]]:
+    from .review import slugify
+
+    grouped: dict[str, list[ReviewRecord]] = defaultdict(list)
+    for record in records:
+        grouped[slugify(record.deal)].append(record)
+    return dict(grouped)
+
+
+def deal_summaries(records: list[ReviewRecord]) -> list[DealSummary]:
+    summaries = []
+    for reviews in by_deal(records).values():
+        last = reviews[-1]
+        summaries.append(
+            DealSummary(
+                name=last.deal,
+                reviews=len(reviews),
+                first=reviews[0].date,
+                last=last.date,
+                last_playbook=last.playbook,
+                last_recommendation=last.recommendation,
+                last_confidence=last.confidence,
+            )
+        )
+    return sorted(summaries, key=lambda s: (s.last, s.name), reverse=True)
+
+
+@dataclass
+class TimelineEntry:
+    record: ReviewRecord
+    previous: ReviewRecord | None  # the deal's previous review with the same playbook
+    recommendation_changed: bool = False
+    confidence_changed: bool = False
+    answers_changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    flags_raised: list[str] = field(default_factory=list)
+    flags_cleared: list[str] = field(default_factory=list)
+
+
+def timeline(reviews: list[ReviewRecord]) -> list[TimelineEntry]:
+    """A deal's reviews in time order, each compared with the last one of the same playbook
+    (and, in a retrospective, by the same participant)."""
+    last_by_playbook: dict[tuple[str, str], ReviewRecord] = {}
+    entries = []
+    for record in sorted(reviews, key=lambda r: (r.date, r.path.name)):
+        previous = last_by_playbook.get((record.playbook, record.participant))
+        entry = TimelineEntry(record, previous)
+        if previous is not None:
+            entry.recommendation_changed = previous.recommendation != record.recommendation
+            entry.confidence_changed = previous.confidence != record.confidence
+            for qid in [*record.answers, *(q for q in previous.answers if q not in record.answers)]:
+                before, after = previous.answers.get(qid), record.answers.get(qid)
+                if before != after:
+                    entry.answers_changed[qid] = (before, after)
+            entry.flags_raised = [f for f in record.flags if f not in previous.flags]
+            entry.flags_cleared = [f for f in previous.flags if f not in record.flags]
+        last_by_playbook[(record.playbook, record.participant)] = record
+        entries.append(entry)
+    return entries
