@@ -654,7 +654,8 @@ def sessions_list(ctx: typer.Context) -> None:
         typer.echo("No unfinished reviews.")
         return
     for s in found:
-        typer.echo(f"{s.deal}  {s.playbook}  {len(s.answers)} answers  saved {s.updated}  ({s.path})")
+        who = f" ({s.participant})" if s.participant else ""
+        typer.echo(f"{s.deal}{who}  {s.playbook}  {len(s.answers)} answers  saved {s.updated}  ({s.path})")
     typer.echo("Continue one with: dealcoach review PLAYBOOK --deal DEAL --resume")
 
 
@@ -662,11 +663,12 @@ def sessions_list(ctx: typer.Context) -> None:
 def sessions_drop(
     deal: str = typer.Argument(..., help="The deal name."),
     playbook: str = typer.Argument(..., help="The playbook id."),
+    participant: str = typer.Option("", "--participant", "-p", help="Whose answers, in a retrospective."),
 ) -> None:
     """Remove an unfinished review."""
     from . import session
 
-    path = session.session_path(deal, playbook)
+    path = session.session_path(deal, playbook, participant)
     if not path.exists():
         raise InputError(f"no unfinished review of {deal!r} with {playbook!r}; `dealcoach sessions` lists them")
     session.drop(path)

@@ -35,14 +35,17 @@ def _scan(folder: Path, no_color: bool = False) -> Any:
     """Read every review's front matter, with a progress bar when it takes more than a moment."""
     from .history import review_files, scan
 
-    if len(review_files(folder)) < 2000 or not sys.stderr.isatty():
-        result = scan(folder)
+    files = review_files(folder)
+    if len(files) < 2000 or not sys.stderr.isatty():
+        result = scan(folder, files=files)
     else:
         from rich.progress import Progress
 
         with Progress(console=_console(no_color, stderr=True), transient=True) as bar:
             task = bar.add_task("Reading reviews", total=None)
-            result = scan(folder, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            result = scan(
+                folder, files=files, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            )
     for problem in result.skipped[:20]:
         _err(f"skipped: {problem}")
     if len(result.skipped) > 20:

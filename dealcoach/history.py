@@ -8,6 +8,7 @@ source of truth. Damaged files are reported with their line and skipped; the res
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,22 +132,146 @@ def _line_of(text: str, key: str) -> int:
 
 
 def review_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.md") if not p.name.startswith("."))
+    """Every `*.md` under `folder` in path order; os.scandir and string sorting, because with
+    thousands of reviews pathlib's rglob and Path comparisons cost more than reading them."""
+    found: list[str] = []
+    stack = [str(folder)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.name.endswith(".md"):
+                    found.append(entry.path)
+    found.sort()
+    return [Path(p) for p in found]
 
 
-def scan(folder: Path, progress: Any = None) -> Scan:
-    """Every review under `folder`; `progress(done, total)` is called as batches finish."""
-    files = review_files(folder)
-    results: list[ReviewRecord | Problem] = []
+def scan(folder: Path, progress: Any = None, files: list[Path] | None = None) -> Scan:
+    """Every review under `folder`; `progress(done, total)` is called as batches finish.
+
+    Parsed front matter is kept in an index in the user's state folder, keyed by each file's
+    size and modification time (as git's index is), so only new or changed reviews are read
+    again: a coach re-running insights over years of reviews waits for the changes, not the past.
+    """
+    files = review_files(folder) if files is None else files
+    index = _Index.open(folder)
+    results: dict[str, ReviewRecord | Problem] = {}
+    stale: list[Path] = []
+    for path in files:
+        hit = index.get(path)
+        if hit is None:
+            stale.append(path)
+        else:
+            results[str(path)] = hit
     batch = 2000
-    for start in range(0, len(files), batch):
-        results.extend(map_files(read_record, files[start : start + batch], threshold=400))
+    for start in range(0, len(stale), batch):
+        chunk = stale[start : start + batch]
+        for path, found in zip(chunk, map_files(read_record, chunk, threshold=400), strict=True):
+            results[str(path)] = found
+            index.put(path, found)
         if progress is not None:
-            progress(min(start + batch, len(files)), len(files))
-    records = [r for r in results if isinstance(r, ReviewRecord)]
-    skipped = [r for r in results if isinstance(r, Problem)]
+            progress(len(files) - len(stale) + min(start + batch, len(stale)), len(files))
+    index.save(keep={str(p) for p in files})
+    records = [r for r in results.values() if isinstance(r, ReviewRecord)]
+    skipped = [r for r in results.values() if isinstance(r, Problem)]
     records.sort(key=lambda r: (r.date, r.path.name))
+    skipped.sort(key=lambda p: str(p.path))
     return Scan(records, skipped)
+
+
+class _Index:
+    """Front matter already read, by file path, with the size and mtime it was read at."""
+
+    def __init__(self, path: Path | None, entries: dict[str, list[Any]]) -> None:
+        self.path = path
+        self.entries = entries
+        self.changed = False
+
+    @classmethod
+    def open(cls, folder: Path) -> _Index:
+        import hashlib
+        import json
+
+        from . import __version__
+        from .store import user_state_dir
+
+        try:
+            key = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:16]
+            path = user_state_dir() / "index" / f"reviews-{key}.json"
+        except OSError:
+            return cls(None, {})
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("dealcoach") == __version__ and isinstance(data.get("entries"), dict):
+                return cls(path, data["entries"])
+        except (OSError, ValueError, AttributeError):
+            pass  # no index yet, or a damaged one: it is only a cache, start again
+        return cls(path, {})
+
+    @staticmethod
+    def _stamp(path: Path) -> list[int] | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return [st.st_mtime_ns, st.st_size]
+
+    def get(self, path: Path) -> ReviewRecord | Problem | None:
+        entry = self.entries.get(str(path))
+        if entry is None or entry[:2] != self._stamp(path):
+            return None
+        kind, data = entry[2], entry[3]
+        if kind == "problem":
+            return Problem(path, data[0], data[1], data[2])
+        return ReviewRecord(
+            path=path,
+            playbook=data["playbook"],
+            playbook_version=data["playbook_version"],
+            deal=data["deal"],
+            date=dt.date.fromisoformat(data["date"]),
+            answers=data["answers"],
+            recommendation=data["recommendation"],
+            confidence=data["confidence"],
+            scores=data["scores"],
+            flags=tuple(data["flags"]),
+            gaps=tuple(data["gaps"]),
+            participant=data["participant"],
+            participants=tuple(data["participants"]),
+            disagreements=data["disagreements"],
+        )
+
+    def put(self, path: Path, found: ReviewRecord | Problem) -> None:
+        stamp = self._stamp(path)
+        if stamp is None:
+            return
+        if isinstance(found, Problem):
+            entry = [*stamp, "problem", [found.line, found.column, found.message]]
+        else:
+            data = {k: getattr(found, k) for k in ReviewRecord.__dataclass_fields__ if k != "path"}
+            data["date"] = found.date.isoformat()
+            entry = [*stamp, "record", data]
+        self.entries[str(path)] = entry
+        self.changed = True
+
+    def save(self, keep: set[str]) -> None:
+        import json
+
+        from . import __version__
+        from .review import write_atomic
+
+        gone = [p for p in self.entries if p not in keep]
+        for p in gone:
+            del self.entries[p]
+        if self.path is None or not (self.changed or gone):
+            return
+        try:
+            text = json.dumps({"dealcoach": __version__, "entries": self.entries}, default=str)
+            write_atomic(self.path, text, overwrite=True)
+        except (OSError, TypeError, ValueError):
+            pass  # an index that cannot be written only costs speed next time
 
 
 @dataclass(frozen=True)

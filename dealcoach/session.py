@@ -25,6 +25,7 @@ class Session:
     answers: dict[str, Any]
     updated: str
     path: Path
+    participant: str = ""
 
 
 def sessions_dir() -> Path:
@@ -62,6 +63,7 @@ def load(path: Path) -> Session:
         answers=dict(data.get("answers") or {}),
         updated=str(data.get("updated", "")),
         path=path,
+        participant=str(data.get("participant") or ""),
     )
 
 

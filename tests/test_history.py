@@ -192,3 +192,19 @@ def test_insights_report_with_filters_and_exports(dealcoach, history: Path, work
     assert "--since 'June': use YYYY-MM-DD" in bad.err
     drawn = dealcoach("insights", str(history), extra_env={"COLUMNS": "120"})
     assert "Losses by root cause" in drawn.out and "█" in drawn.out
+
+
+def test_the_front_matter_index_notices_edited_added_and_removed_reviews(dealcoach, history: Path) -> None:
+    first = json.loads(dealcoach("insights", str(history), "--format", "json").out)
+    folders = [f for f in sorted(history.iterdir()) if len(list(f.glob("*.md"))) >= 2]
+    edited, removed = sorted(folders[0].glob("*.md"))[:2]
+    text = edited.read_text(encoding="utf-8")
+    playbook = yaml.safe_load(text.split("---\n")[1])["playbook"]
+    edited.write_text(text.replace("\nrecommendation: ", "\nrecommendation: edited-", 1), encoding="utf-8")
+    (history / "extra").mkdir()
+    (history / "extra" / "copy.md").write_text(text.replace("\ndeal: ", "\ndeal: Extra ", 1), encoding="utf-8")
+    removed.unlink()
+    second = json.loads(dealcoach("insights", str(history), "--format", "json").out)
+    assert second["reviews"] == first["reviews"]  # one added, one removed
+    assert second["deals"] == first["deals"] + 1
+    assert any(row["strategy"].startswith("edited-") for row in second["recommendations"][playbook])
