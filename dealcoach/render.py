@@ -79,9 +79,24 @@ def render_markdown(review: Review, template: Path | None = None) -> str:
             f"{where}: the template uses a name the review does not have: {exc.message}; "
             "see docs/authoring.md for the names a template can use"
         ) from None
-    except TemplateError as exc:
-        raise InputError(f"{template or name}: the template failed: {exc}") from None
+    except Exception as exc:  # a team's template failing at run time (sandbox refusal, overflow, ...)
+        if template is None and not isinstance(exc, TemplateError):
+            raise  # our own template failing is a bug, not bad input
+        where = template or TEMPLATES / name
+        message = f"the template failed: {type(exc).__name__}: {exc}"
+        raise InputError(message, [Problem(where, _template_line(exc, where), 1, message)]) from None
     return f"---\n{front}---\n\n{body.strip()}\n"
+
+
+def _template_line(exc: BaseException, template: Path) -> int:
+    """The template line being run when it failed: jinja2 maps its frames back to the file."""
+    line = 0
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == str(template):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def render_json(review: Review) -> str:

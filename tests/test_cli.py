@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from .conftest import EXAMPLES, MINIMAL, write
@@ -194,3 +195,30 @@ def test_piped_output_has_no_escape_codes_even_with_colour_allowed(dealcoach, wo
     assert "\x1b[" not in ran.out + ran.err
     assert ran.err.strip() == "Review written to reviews/ridgeway-manufacturing/2026-11-25-partner-triangle.md"
     assert (work / "reviews" / "ridgeway-manufacturing" / "2026-11-25-partner-triangle.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (
+            "ok\n{{ recommendation.__class__.__mro__ }}\n",
+            "team.j2:2:1: the template failed: SecurityError: access to attribute '__class__' of 'dict' object "
+            "is unsafe.",
+        ),
+        (
+            "ok\n{% for x in range(10**9) %}{% endfor %}\n",
+            "team.j2:2:1: the template failed: OverflowError: Range too big. The sandbox blocks ranges larger "
+            "than MAX_RANGE (100000).",
+        ),
+        ("ok\n{% if %}\n", "team.j2:2:1: template error: Expected an expression, got 'end of statement block'"),
+    ],
+)
+def test_a_hostile_or_broken_team_template_is_refused_with_its_line(
+    dealcoach, work: Path, template: str, message: str
+) -> None:
+    write(work / "team.j2", template)
+    answers = str(EXAMPLES / "answers" / "resistant-end-user.yaml")
+    ran = dealcoach("review", "--answers", answers, "--template", "team.j2", "--output", "-")
+    assert ran.code == 2
+    assert ran.out == ""
+    assert ran.err.strip().endswith(message)
