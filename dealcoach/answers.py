@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import yamlfile
 from .errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from . import yamlfile
 
 if TYPE_CHECKING:
     from .playbook import Playbook, Question
@@ -156,6 +158,8 @@ def read_answers_file(path: Path) -> AnswersFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     front, _ = split_front_matter(text)
+    from . import yamlfile
+
     located = yamlfile.parse(front if front is not None else text, path)
     data = located.data
     message = None

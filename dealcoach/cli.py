@@ -397,16 +397,14 @@ def playbooks_list(
     """Show the playbooks available here, where each file is, and which override others."""
     import json
 
-    from . import yamlfile
+    from .playbook import load_cached
 
     cat = _catalogue(playbooks)
     rows = []
     for pid in cat.ids():
         entry = cat.entries[pid]
-        title = ""
-        try:
-            data = yamlfile.read(entry.path).data
-            title = data.get("title", "") if isinstance(data, dict) else ""
+        try:  # the cached, validated playbook: fast, and a broken file is named here, not mid-review
+            title = load_cached(entry.path).title
         except DealcoachError as exc:
             _err(f"warning: {exc.lines()[0]} (run `dealcoach playbooks validate {entry.path}`)")
             title = "(broken file)"

@@ -153,18 +153,27 @@ class Condition:
 
 @dataclass(frozen=True)
 class TextTemplate:
-    """A compiled text template such as `He has deferred {{ deferrals }} times`."""
+    """A checked text template such as `He has deferred {{ deferrals }} times`.
+
+    Only its source is kept; jinja2 compiles it on first use. That keeps a loaded playbook plain
+    data (it can be cached between runs) and keeps jinja2 off the path to the first question.
+    """
 
     source: str
-    _compiled: Any
+    templated: bool = False
 
     def render(self, answers: Mapping[str, Any]) -> str:
-        if self._compiled is None:
+        if not self.templated:
             return self.source
         try:
-            return str(self._compiled.render(**answers))
+            return str(_compiled_text(self.source).render(**answers))
         except Exception as exc:
             raise InputError(f"the text {self.source!r} failed to render: {exc}") from None
+
+
+@lru_cache(maxsize=1024)
+def _compiled_text(source: str) -> Any:
+    return _environment().from_string(source)
 
 
 def compile_condition(source: str, allowed: Iterable[str], what: str = "the expression") -> Condition:
@@ -191,35 +200,65 @@ def compile_condition(source: str, allowed: Iterable[str], what: str = "the expr
     every = [tree, *tree.find_all(nodes.Node)]
     names = _check_tree(tree, allowed, what, every)
     _check_expression(every[2:], what)  # every node below the template and its output
-    return Condition(source, outputs[0].nodes[0], names, _literals(every))
+    return Condition(source, _own(outputs[0].nodes[0]), names, _literals(every))
+
+
+class _Node:
+    """A checked expression node, copied out of jinja2's tree: plain data that needs no jinja2
+    to evaluate and can be pickled with the playbook."""
+
+    __slots__ = ("args", "expr", "expr1", "expr2", "items", "kind", "left", "name", "node", "nodes", "op", "ops",
+                 "right", "test", "value")  # fmt: skip
+
+    def __init__(self, kind: str, **fields: Any) -> None:
+        self.kind = kind
+        for key, value in fields.items():
+            setattr(self, key, value)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__ if hasattr(self, k)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            setattr(self, key, value)
+
+
+def _own(node: Any) -> Any:
+    """Copy a jinja2 node (and everything below it) into `_Node`s."""
+    from jinja2 import nodes
+
+    if isinstance(node, list):
+        return [_own(item) for item in node]
+    if not isinstance(node, nodes.Node):
+        return node
+    return _Node(type(node).__name__, **{f: _own(getattr(node, f)) for f in node.fields if f in _Node.__slots__})
 
 
 # Tests and filters an expression may use; every one is a pure function of its arguments.
-TESTS = frozenset(
-    [
-        "unknown",
-        "known",
-        "true",
-        "false",
-        "none",
-        "number",
-        "string",
-        "sequence",
-        "mapping",
-        "defined",
-        "undefined",
-        "odd",
-        "even",
-        "divisibleby",
-        "eq",
-        "ne",
-        "lt",
-        "le",
-        "gt",
-        "ge",
-        "in",
-    ]
-)
+TEST_FUNCTIONS: dict[str, Any] = {
+    "unknown": lambda v: v is UNKNOWN,
+    "known": lambda v: v is not UNKNOWN,
+    "true": lambda v: v is True,
+    "false": lambda v: v is False,
+    "none": lambda v: v is None,
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "string": lambda v: isinstance(v, str),
+    "sequence": lambda v: isinstance(v, (list, tuple, str)),
+    "mapping": lambda v: isinstance(v, dict),
+    "defined": lambda v: True,  # every question is defined; unanswered ones are unknown
+    "undefined": lambda v: False,
+    "odd": lambda v: _number(v) and v % 2 == 1,
+    "even": lambda v: _number(v) and v % 2 == 0,
+    "divisibleby": lambda v, n: _number(v) and _number(n) and n != 0 and v % n == 0,
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "in": lambda a, b: a in b,
+}
+TESTS = frozenset(TEST_FUNCTIONS)
 FILTERS: dict[str, Any] = {
     "length": len,
     "count": len,
@@ -310,7 +349,7 @@ def _number(value: Any) -> bool:
 
 def _evaluate(node: Any, answers: Mapping[str, Any]) -> Any:
     """Evaluate a checked expression node; answers that are unknown make arithmetic unknown."""
-    kind = type(node).__name__
+    kind = node.kind
     if kind == "Name":
         return answers.get(node.name, UNKNOWN)
     if kind == "Const":
@@ -341,7 +380,7 @@ def _evaluate(node: Any, answers: Mapping[str, Any]) -> Any:
         return True
     if kind == "Test":
         value = _evaluate(node.node, answers)
-        return _environment().tests[node.name](value, *(_evaluate(arg, answers) for arg in node.args))
+        return TEST_FUNCTIONS[node.name](value, *(_evaluate(arg, answers) for arg in node.args))
     if kind == "Filter":
         value = _evaluate(node.node, answers)
         if value is UNKNOWN and node.name not in ("length", "count"):
@@ -393,7 +432,7 @@ def _literals(every: list[Any]) -> frozenset[tuple[str, Any]]:
 def compile_text(source: str, allowed: Iterable[str], what: str = "the text") -> TextTemplate:
     """Compile a text that may hold `{{ answer }}` placeholders; plain text costs nothing."""
     if "{" not in source:
-        return TextTemplate(source, None)
+        return TextTemplate(source)
     from jinja2 import TemplateSyntaxError
 
     env = _environment()
@@ -402,4 +441,4 @@ def compile_text(source: str, allowed: Iterable[str], what: str = "the text") ->
     except TemplateSyntaxError as exc:
         raise ExpressionError(f"{what} is not a valid template: {exc.message}") from None
     _check_tree(tree, allowed, what)
-    return TextTemplate(source, env.from_string(source))
+    return TextTemplate(source, templated=True)

@@ -11,12 +11,14 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import yamlfile
 from .conditions import UNKNOWN, Condition, ExpressionError, TextTemplate, compile_condition, compile_text
 from .errors import InputError, Problem
 from .spec import QUESTION_TYPES, SPEC
+
+if TYPE_CHECKING:
+    from . import yamlfile
 
 CHOICE_TYPES = ("choice", "multi")
 RANGE_TYPES = ("number", "scale")
@@ -149,13 +151,62 @@ def namespace(playbook: Playbook, answers: dict[str, Any]) -> dict[str, Any]:
 
 def load(path: Path) -> Playbook:
     """Load and validate one playbook file; raise InputError listing every problem found."""
+    from . import yamlfile
+
     located = yamlfile.read(path)
     return build(located)
 
 
 def loads(text: str, path: Path) -> Playbook:
     """Load and validate a playbook from text (`path` names it in messages)."""
+    from . import yamlfile
+
     return build(yamlfile.parse(text, path))
+
+
+def load_cached(path: Path) -> Playbook:
+    """`load`, remembered between runs in the user's state folder.
+
+    Keyed by the file's path, size, modification time and dealcoach's version, so an edit is
+    always seen. Used where start-up is what a rep feels (the review); `playbooks validate` and
+    `playbooks test` always read afresh. A loaded playbook is plain data (expressions are kept as
+    checked trees, texts as source), which is what makes it safe to keep.
+    """
+    import hashlib
+    import os
+    import pickle
+    import tempfile
+
+    from . import __version__
+    from .store import user_state_dir
+
+    try:
+        st = path.stat()
+        folder = user_state_dir() / "index" / "playbooks"
+        name = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+        stamp = hashlib.sha1(f"{st.st_mtime_ns}|{st.st_size}|{__version__}".encode()).hexdigest()[:12]
+        cached = folder / f"{name}-{stamp}.pickle"
+    except OSError:
+        return load(path)
+    try:
+        with cached.open("rb") as handle:
+            found = pickle.load(handle)
+        if isinstance(found, Playbook) and found.path == path:
+            return found
+    except Exception:  # missing, from another version, or damaged: it is only a cache
+        pass
+    playbook = load(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob(f"{name}-*.pickle"):
+            old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(playbook, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cached)
+    except (OSError, pickle.PickleError):
+        pass
+    return playbook
 
 
 def build(located: yamlfile.Located) -> Playbook:

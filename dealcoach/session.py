@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import yamlfile
 from .errors import InputError
 from .review import slugify, write_atomic
 from .store import user_state_dir
@@ -47,11 +46,15 @@ def save(deal: str, playbook_id: str, version: int, answers: dict[str, Any], par
         "updated": dt.datetime.now().isoformat(timespec="seconds"),
         "answers": answers,
     }
+    from . import yamlfile
+
     write_atomic(path, yamlfile.dump(data), overwrite=True)
     return path
 
 
 def load(path: Path) -> Session:
+    from . import yamlfile
+
     located = yamlfile.read(path)
     data = located.data
     if not isinstance(data, dict) or not isinstance(data.get("answers", {}), dict):

@@ -222,3 +222,14 @@ def test_a_hostile_or_broken_team_template_is_refused_with_its_line(
     assert ran.code == 2
     assert ran.out == ""
     assert ran.err.strip().endswith(message)
+
+
+def test_the_playbook_cache_sees_every_edit(dealcoach, work: Path) -> None:
+    path = write(work / "playbooks" / "mini.yaml", MINIMAL)
+    assert "Mini" in dealcoach("playbooks", "list").out
+    path.write_text(MINIMAL.replace("title: Mini", "title: Mini renamed"), encoding="utf-8")
+    assert "Mini renamed" in dealcoach("playbooks", "list").out
+    path.write_text(MINIMAL.replace("when: ready\n", "when: redy\n"), encoding="utf-8")
+    broken = dealcoach("playbooks", "list")
+    assert "(broken file)" in broken.out
+    assert "mini.yaml:21:11: the expression 'redy'" in broken.err

@@ -38,7 +38,7 @@ def loaded(*args: str, env: dict[str, str]) -> set[str]:
     ("args", "allowed"),
     [
         (["--help"], set()),
-        (["playbooks", "list"], {"yaml", "platformdirs"}),
+        (["playbooks", "list"], {"platformdirs"}),
         (
             ["review", "--answers", "examples/answers/resistant-end-user.yaml", "--output", "-"],
             {"yaml", "jinja2", "platformdirs"},
@@ -48,6 +48,7 @@ def loaded(*args: str, env: dict[str, str]) -> set[str]:
     ids=["help", "list", "review-answers", "validate"],
 )
 def test_command_paths_load_only_what_they_need(args: list[str], allowed: set[str], env: dict[str, str]) -> None:
+    loaded(*args, env=env)  # the first run fills the playbook cache; measure the run a user repeats
     assert loaded(*args, env=env) <= allowed
 
 
