@@ -430,11 +430,19 @@ def playbooks_list(
         typer.echo(f"{'':<{width}}  {r['layer']}: {r['path']}{mark}")
 
 
+TARGETS_ARGUMENT = typer.Argument(None, help="Playbook files or folders; default: all visible playbooks.")
+
+
+def _playbook_targets(targets: list[Path] | None, playbooks: list[Path] | None) -> list[Path]:
+    """The files named (folders expanded), or every playbook visible from here."""
+    from .store import playbook_files
+
+    return playbook_files(targets) if targets else [e.path for e in _catalogue(playbooks).entries.values()]
+
+
 @playbooks_app.command("validate")
 def playbooks_validate(
-    targets: list[Path] | None = typer.Argument(
-        None, help="Playbook files or folders; default: all visible playbooks."
-    ),
+    targets: list[Path] | None = TARGETS_ARGUMENT,
     fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
@@ -442,9 +450,8 @@ def playbooks_validate(
     import json
 
     from .checking import check_files
-    from .store import playbook_files
 
-    files = playbook_files(targets) if targets else [e.path for e in _catalogue(playbooks).entries.values()]
+    files = _playbook_targets(targets, playbooks)
     problems = [problem for found in check_files(files) for problem in found]
     if fmt == "json":
         typer.echo(json.dumps({"files": len(files), "problems": [_problem_dict(p) for p in problems]}, indent=2))
@@ -464,9 +471,7 @@ def _problem_dict(problem: Any) -> dict[str, Any]:
 
 @playbooks_app.command("test")
 def playbooks_test(
-    targets: list[Path] | None = typer.Argument(
-        None, help="Playbook files or folders; default: all visible playbooks."
-    ),
+    targets: list[Path] | None = TARGETS_ARGUMENT,
     fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
@@ -475,9 +480,8 @@ def playbooks_test(
 
     from .examples import run_examples
     from .playbook import load
-    from .store import playbook_files
 
-    files = playbook_files(targets) if targets else [e.path for e in _catalogue(playbooks).entries.values()]
+    files = _playbook_targets(targets, playbooks)
     failed = 0
     total = 0
     report: list[dict[str, Any]] = []
