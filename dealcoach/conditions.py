@@ -141,7 +141,8 @@ class Condition:
     source: str
     _compiled: Any  # the checked jinja2 expression node, run by `_evaluate`
     names: frozenset[str] = frozenset()
-    # (question id, literal) pairs compared in the expression, checked against choice values.
+    # (question id, literal) pairs compared in the expression: checked against choice values, and
+    # for numbers the thresholds probed by "what would change this recommendation".
     literals: frozenset[tuple[str, Any]] = frozenset()
 
     def __call__(self, answers: Mapping[str, Any]) -> bool:
@@ -420,6 +421,10 @@ def _literals(every: list[Any]) -> frozenset[tuple[str, Any]]:
         left = compare.expr
         for operand in compare.ops:
             right = operand.expr
+            if operand.op in ("lt", "lteq", "gt", "gteq"):  # thresholds: `deferrals >= 3`
+                for name_node, const in ((left, right), (right, left)):
+                    if isinstance(name_node, nodes.Name) and isinstance(const, nodes.Const):
+                        found.add((name_node.name, const.value))
             if operand.op in ("eq", "ne", "in", "notin"):
                 if isinstance(left, nodes.Name):
                     found.update((left.name, v) for v in consts(right))

@@ -437,6 +437,8 @@ class _PlaybookBuilder:
             if question is None or question.type not in ("choice", "multi", "yesno"):
                 continue
             values = [o.value for o in question.options]
+            if not values:  # its choices failed validation; that problem is reported already
+                continue
             if literal not in values:
                 shown = ", ".join(str(v).lower() if isinstance(v, bool) else str(v) for v in values)
                 self.problem(

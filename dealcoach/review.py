@@ -280,6 +280,25 @@ def review_path(
     return reviews_dir / slugify(deal) / f"{date.isoformat()}-{playbook_id}{who}{suffix}"
 
 
+def _place_new(tmp: str, target: Path) -> None:
+    """Give the finished temporary file the name `target`, failing if that name exists.
+
+    A hard link does it in one step. Where the filesystem has no hard links, claim the name with
+    an exclusive create and then move the finished file over that empty placeholder: a reader
+    may see an empty file for an instant, never half of one.
+    """
+    try:
+        os.link(tmp, target)
+        return
+    except FileExistsError:
+        raise
+    except OSError:
+        pass  # no hard links here (some network and FAT filesystems)
+    with open(target, "x", encoding="utf-8"):
+        pass
+    os.replace(tmp, target)
+
+
 def write_atomic(path: Path, text: str, *, overwrite: bool) -> Path:
     """Write `text` to `path` so that no reader ever sees half a file.
 
@@ -299,7 +318,7 @@ def write_atomic(path: Path, text: str, *, overwrite: bool) -> Path:
         candidate = path
         for n in range(2, 1000):
             try:
-                os.link(tmp, candidate)  # fails if the name is taken: no silent overwrite
+                _place_new(tmp, candidate)
             except FileExistsError:
                 candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
                 continue

@@ -203,7 +203,18 @@ def _confidence(recommended: str | None, coverage: float, margin: int | None) ->
     return "low"
 
 
-def _alternatives(question: Question, current: Any) -> list[Any]:
+def _thresholds(playbook: Playbook, question: Question) -> list[float]:
+    """Numbers the playbook's conditions compare this question with (`deferrals >= 3` gives 3)."""
+    found: set[float] = set()
+    conditions = [r.when for r in playbook.rules] + [q.when for q in playbook.questions if q.when is not None]
+    for condition in conditions:
+        for name, value in condition.literals:
+            if name == question.id and isinstance(value, (int, float)) and not isinstance(value, bool):
+                found.add(value)
+    return sorted(found)
+
+
+def _alternatives(question: Question, current: Any, thresholds: list[float] = ()) -> list[Any]:  # type: ignore[assignment]
     if question.type in ("choice", "yesno"):
         return [o.value for o in question.options if o.value != current]
     if question.type == "multi":
@@ -213,6 +224,14 @@ def _alternatives(question: Question, current: Any) -> list[Any]:
         ]
     if question.type == "scale" and question.min is not None and question.max is not None:
         return [v for v in range(int(question.min), int(question.max) + 1) if v != current]
+    if question.type == "number" and current is not None:
+        # Either side of each threshold a rule uses, within the question's bounds.
+        candidates = {int(t) - 1 if float(t).is_integer() else t - 0.5 for t in thresholds}
+        candidates |= {int(t) if float(t).is_integer() else t for t in thresholds}
+        candidates |= {int(t) + 1 if float(t).is_integer() else t + 0.5 for t in thresholds}
+        low = question.min if question.min is not None else float("-inf")
+        high = question.max if question.max is not None else float("inf")
+        return sorted(v for v in candidates if low <= v <= high and v != current)
     return []
 
 
@@ -221,7 +240,7 @@ def _flips(playbook: Playbook, answers: dict[str, Any], asked: list[Question], r
     found: list[tuple[int, int, Flip]] = []
     for order, question in enumerate(asked):
         current = answers.get(question.id)
-        for value in _alternatives(question, current):
+        for value in _alternatives(question, current, _thresholds(playbook, question)):
             trial = score(playbook, {**answers, question.id: value}, flips=False)
             if trial.recommended == recommended or trial.recommended is None:
                 continue

@@ -253,3 +253,41 @@ def test_arithmetic_on_text_is_a_clear_error_not_a_crash() -> None:
 
     with pytest.raises(InputError, match="arithmetic needs numbers"):
         compile_condition("x * 3 == 'aaa'", ["x"])({"x": "a"})
+
+
+def test_new_names_are_claimed_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the filesystem refuses hard links the review still never replaces an existing one."""
+    from dealcoach import review as review_module
+
+    def no_links(src: str, dst: Path) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(review_module.os, "link", no_links)
+    target = tmp_path / "r.md"
+    first = review_module.write_atomic(target, "first\n", overwrite=False)
+    second = review_module.write_atomic(target, "second\n", overwrite=False)
+    assert (first, second) == (target, tmp_path / "r-2.md")
+    assert target.read_text() == "first\n" and second.read_text() == "second\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r-2.md", "r.md"], "no temporary file left behind"
+
+
+def test_number_answers_are_probed_either_side_of_the_thresholds_rules_use(tmp_path: Path) -> None:
+    text = """
+id: deferrals
+version: 1
+title: Deferrals
+summary: A number decides.
+sources: ["Framework-based: test fixture"]
+strategies:
+  - {id: wait, title: Wait, why: Nothing yet.}
+  - {id: escalate, title: Escalate, why: Too many deferrals.}
+questions:
+  - {id: deferrals, type: number, prompt: How many deferrals?, help: Count them., min: 0, max: 30}
+rules:
+  - {id: many, when: deferrals >= 3, points: {escalate: 5}}
+"""
+    pb = pbmod.loads(text, tmp_path / "deferrals.yaml")
+    result = score(pb, {"deferrals": 4})
+    assert result.recommended == "escalate"
+    assert [(f.question, f.instead, f.strategy) for f in result.flips] == [("deferrals", "2", "wait")]
+    assert score(pb, {"deferrals": 1}).flips[0].instead == "3"
