@@ -13,8 +13,8 @@ from typing import Any
 
 import typer
 
-from .cli import EXIT_BAD_INPUT, PLAYBOOKS_OPTION, _catalogue, _console, _err, _shown, app
-from .errors import InputError
+from .cli import PLAYBOOKS_OPTION, _catalogue, _console, _err, _shown, app
+from .errors import EXIT_BAD_INPUT, InputError
 
 deals_app = typer.Typer(help="Deals and their reviews over time.", invoke_without_command=True)
 app.add_typer(deals_app, name="deals")

@@ -612,7 +612,9 @@ class _PlaybookBuilder:
             vetoes = (
                 (veto_value,)
                 if isinstance(veto_value, str)
-                else tuple(v for v in (veto_value or ()) if isinstance(v, str))
+                else tuple(v for v in veto_value if isinstance(v, str))
+                if isinstance(veto_value, list)
+                else ()  # any other type is reported by the type check
             )
             for v in vetoes:
                 if v not in strategy_ids and strategy_ids:
