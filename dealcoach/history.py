@@ -114,14 +114,19 @@ def read_record(path: Path) -> ReviewRecord | Problem:
             recommendation=None if data["recommendation"] is None else str(data["recommendation"]),
             confidence=str(data["confidence"]),
             scores={str(k): int(v) for k, v in (data.get("scores") or {}).items()},
-            flags=tuple(str(f) for f in data.get("flags") or ()),
-            gaps=tuple(str(g) for g in data.get("gaps") or ()),
+            flags=_listed(data.get("flags")),
+            gaps=_listed(data.get("gaps")),
             participant=str(data.get("participant") or ""),
-            participants=tuple(str(p) for p in data.get("participants") or ()),
+            participants=_listed(data.get("participants")),
             disagreements=dict(data.get("disagreements") or {}),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         return Problem(path, 2, 1, f"front matter has a value of the wrong kind: {exc}")
+
+
+def _listed(value: Any) -> tuple[str, ...]:
+    """A list from hand-edited front matter; anything else counts as empty."""
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 def _line_of(text: str, key: str) -> int:

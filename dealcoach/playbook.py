@@ -349,7 +349,7 @@ class _PlaybookBuilder:
             title=_str(data.get("title")),
             summary=_str(data.get("summary")),
             situation=_str(data.get("situation")),
-            sources=tuple(s for s in data.get("sources") or () if isinstance(s, str)),
+            sources=_strs(data.get("sources")),
             strategies=tuple(strategies),
             questions=tuple(questions),
             rules=tuple(rules),
@@ -672,7 +672,8 @@ class _PlaybookBuilder:
                     (*ekey, "strategy"), f"expects {s!r}, which is not a strategy here{closest(s, strategy_ids)}"
                 )
             for name, known in (("flags", rule_ids), ("vetoed", strategy_ids), ("gaps", question_ids)):
-                for j, item_id in enumerate(expect.get(name) or ()):
+                listed = expect.get(name)
+                for j, item_id in enumerate(listed if isinstance(listed, list) else ()):
                     if isinstance(item_id, str) and item_id not in known and known:
                         self.problem(
                             (*ekey, name, j), f"{item_id!r} in expect.{name} is not known here{closest(item_id, known)}"
