@@ -110,6 +110,7 @@ class Playbook:
     rules: tuple[Rule, ...] = ()
     examples: tuple[Example, ...] = ()
     situation: str = ""
+    gaps_heading: str = "Find out before the call"
     path: Path = field(default_factory=lambda: Path("<memory>"))
 
     def question(self, question_id: str) -> Question | None:
@@ -349,6 +350,7 @@ class _PlaybookBuilder:
             title=_str(data.get("title")),
             summary=_str(data.get("summary")),
             situation=_str(data.get("situation")),
+            gaps_heading=_str(data.get("gaps_heading")) or "Find out before the call",
             sources=_strs(data.get("sources")),
             strategies=tuple(strategies),
             questions=tuple(questions),

@@ -177,6 +177,7 @@ def to_data(review: Review) -> dict[str, Any]:
             "summary": pb.summary,
             "sources": list(pb.sources),
             "framework_based": pb.is_framework_based,
+            "gaps_heading": pb.gaps_heading,
         },
         "deal": review.deal,
         "date": review.date.isoformat(),

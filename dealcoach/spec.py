@@ -37,6 +37,9 @@ SPEC: dict[str, dict[str, Field]] = {
         "title": Field("str", True, "The situation in a few words."),
         "summary": Field("str", True, "One sentence: when to use this playbook."),
         "situation": Field("str", False, "A paragraph describing the situation, shown by `playbooks show`."),
+        "gaps_heading": Field(
+            "str", False, "Heading of the review's list of things to find out; default: Find out before the call."
+        ),
         "sources": Field("list:str", True, "Author and title of each source, or 'Framework-based: ...'."),
         "strategies": Field("list:strategy", True, "The possible recommendations, in tie-break order."),
         "questions": Field("list:question", True, "Asked in order; `when` skips a question."),
