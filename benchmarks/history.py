@@ -16,9 +16,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dealcoach.playbook import Playbook, Question, load
-from dealcoach.render import render_markdown
-from dealcoach.review import make_review, merge_answers, review_path
+from dealcoach.playbook.model import Playbook, Question, load
+from dealcoach.review.document import make_review, merge_answers, review_path
+from dealcoach.review.render import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOKS = ROOT / "playbooks"

@@ -1,3 +1,5 @@
 """dealcoach: a command-line deal-review coach built on YAML playbooks."""
 
-__version__ = "0.1.0"
+from .version import __version__
+
+__all__ = ["__version__"]

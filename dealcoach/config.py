@@ -10,6 +10,7 @@ the same from any sub-folder of a team's repository. Paths in it are relative to
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -92,3 +93,20 @@ def _parse(path: Path, data: dict[str, Any]) -> Config:
         playbooks=tuple(root / p for p in data.get("playbooks", [])),
         template=root / data["template"] if "template" in data else None,
     )
+
+
+def user_config_dir() -> Path:
+    if os.environ.get("DEALCOACH_CONFIG_DIR"):
+        return Path(os.environ["DEALCOACH_CONFIG_DIR"])
+    from platformdirs import user_config_dir as config_dir
+
+    return Path(config_dir("dealcoach"))
+
+
+def user_state_dir() -> Path:
+    """Session files live here: the user's own state folder, never somewhere surprising."""
+    if os.environ.get("DEALCOACH_STATE_DIR"):
+        return Path(os.environ["DEALCOACH_STATE_DIR"])
+    from platformdirs import user_state_dir as state_dir
+
+    return Path(state_dir("dealcoach"))

@@ -5,22 +5,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from .helpers import EXAMPLES, MINIMAL, PLAYBOOKS, ROOT, write
+
+__all__ = ["EXAMPLES", "MINIMAL", "PLAYBOOKS", "ROOT", "write"]
+
 # In CI the property tests replay the same examples every run, so a landing is never blocked by a
 # case found by chance; locally every run explores new ones (6,000 per property ran clean).
 settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
     settings.load_profile("ci")
-
-ROOT = Path(__file__).resolve().parent.parent
-PLAYBOOKS = ROOT / "playbooks"
-EXAMPLES = ROOT / "examples"
 
 
 @dataclass
@@ -72,44 +71,3 @@ def dealcoach(env: dict[str, str], work: Path):
         return Ran(proc.returncode, proc.stdout, proc.stderr)
 
     return run
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
-MINIMAL = """
-id: mini
-version: 1
-title: Mini
-summary: A small playbook for tests.
-sources: ["Framework-based: test fixture"]
-strategies:
-  - {id: push, title: Push on, why: Push because it works.}
-  - {id: wait, title: Wait, why: Wait because it is early.}
-questions:
-  - id: ready
-    type: yesno
-    prompt: Are they ready?
-    unknown: allowed
-    gap: Ask whether they are ready.
-    if_yes: {points: {push: 3}, says: They are ready.}
-    if_no: {points: {wait: 3}, says: They are not ready.}
-  - id: size
-    type: choice
-    prompt: How big is it?
-    when: ready
-    choices:
-      - {value: big, label: Big, points: {push: 2}, says: It is big.}
-      - {value: small, label: Small, points: {wait: 1}, says: It is small.}
-rules:
-  - id: small-and-ready
-    when: ready and size == 'small'
-    flag: {severity: medium, text: "Ready but small: {{ size }}"}
-examples:
-  - name: ready and big
-    answers: {ready: true, size: big}
-    expect: {strategy: push}
-"""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 BROKEN = ROOT / "tests" / "broken"
 PLAYBOOKS = sorted((BROKEN / "playbooks").glob("*.yaml"))

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from dealcoach import playbook as pbmod
-from dealcoach.examples import run_examples
-from dealcoach.scoring import score
+from dealcoach.playbook import model as pbmod
+from dealcoach.review.scoring import score
+from dealcoach.review.selftest import run_examples
 
-from .conftest import EXAMPLES, PLAYBOOKS, ROOT
+from .helpers import EXAMPLES, PLAYBOOKS, ROOT
 
 BUILTIN = sorted(PLAYBOOKS.glob("*.yaml"))
 
@@ -69,6 +69,6 @@ def test_example_reviews_are_in_sync(answers: Path, tmp_path: Path) -> None:
 
 def test_playbook_catalogue_is_in_sync() -> None:
     """docs/playbooks.md is generated; regenerate with `dealcoach playbooks docs -o docs/playbooks.md`."""
-    from dealcoach.catalogue_doc import catalogue_markdown
+    from dealcoach.playbook.pages import catalogue_markdown
 
     assert (ROOT / "docs" / "playbooks.md").read_text(encoding="utf-8") == catalogue_markdown(PLAYBOOKS)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import EXAMPLES, MINIMAL, write
+from .helpers import EXAMPLES, MINIMAL, write
 
 ANSWERS = str(EXAMPLES / "answers" / "resistant-end-user.yaml")
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from dealcoach import playbook as pbmod
-from dealcoach.examples import run_examples
+from dealcoach.playbook import model as pbmod
+from dealcoach.review.selftest import run_examples
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
@@ -92,7 +92,7 @@ def authoring_blocks(language: str) -> list[str]:
 
 
 def test_the_key_reference_is_generated_from_the_format() -> None:
-    from dealcoach.spec import reference_markdown
+    from dealcoach.playbook.spec import reference_markdown
 
     text = AUTHORING.read_text(encoding="utf-8")
     between = text.split("<!-- keys:start -->\n", 1)[1].split("<!-- keys:end -->", 1)[0]
@@ -124,7 +124,7 @@ def test_authoring_settings_and_hooks_snippets_are_what_dealcoach_reads_and_writ
     import yaml
 
     from dealcoach import config
-    from dealcoach.scaffold import PRE_COMMIT
+    from dealcoach.playbook.scaffold import PRE_COMMIT
 
     (toml,) = authoring_blocks("toml")
     (tmp_path / "dealcoach.toml").write_text(toml, encoding="utf-8")

@@ -8,15 +8,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dealcoach import playbook as pbmod
-from dealcoach.conditions import UNKNOWN, ExpressionError, compile_condition, compile_text
 from dealcoach.errors import InputError
-from dealcoach.interview import BACK, Interview, ScriptedAsker
-from dealcoach.render import md, render_json, render_markdown
-from dealcoach.review import make_review, split_front_matter
-from dealcoach.scoring import score
+from dealcoach.playbook import model as pbmod
+from dealcoach.playbook.expressions import UNKNOWN, ExpressionError, compile_condition, compile_text
+from dealcoach.playbook.yamlfile import split_front_matter
+from dealcoach.review.document import make_review
+from dealcoach.review.interview import BACK, Interview, ScriptedAsker
+from dealcoach.review.render import render_json, render_markdown
+from dealcoach.review.scoring import score
+from dealcoach.text import md
 
-from .conftest import MINIMAL, PLAYBOOKS
+from .helpers import MINIMAL, PLAYBOOKS
 
 
 @pytest.fixture
@@ -141,7 +143,7 @@ def test_resume_starts_at_the_first_open_question(mini: pbmod.Playbook) -> None:
 
 
 def test_interview_rejects_a_value_outside_the_choices(mini: pbmod.Playbook) -> None:
-    from dealcoach.answers import AnswerError
+    from dealcoach.playbook.answers import AnswerError
 
     with pytest.raises(AnswerError):
         Interview(mini).run(ScriptedAsker([True, "enormous"]))
@@ -257,7 +259,7 @@ def test_arithmetic_on_text_is_a_clear_error_not_a_crash() -> None:
 
 def test_new_names_are_claimed_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Where the filesystem refuses hard links the review still never replaces an existing one."""
-    from dealcoach import review as review_module
+    from dealcoach import files as review_module
 
     def no_links(src: str, dst: Path) -> None:
         raise PermissionError(1, "Operation not permitted")

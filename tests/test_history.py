@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import EXAMPLES, PLAYBOOKS, ROOT, write
+from .helpers import EXAMPLES, PLAYBOOKS, ROOT, write
 
 
 @pytest.fixture

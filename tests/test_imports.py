@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 HEAVY = {"rich", "jinja2", "yaml", "questionary", "prompt_toolkit", "platformdirs", "pygments", "markdown_it"}
 
@@ -54,8 +54,9 @@ def test_command_paths_load_only_what_they_need(args: list[str], allowed: set[st
 
 def test_the_engine_never_imports_terminal_libraries() -> None:
     code = (
-        "import sys; import dealcoach.scoring, dealcoach.render, dealcoach.review, dealcoach.interview, "
-        "dealcoach.workflow, dealcoach.examples, dealcoach.answers, dealcoach.store; "
+        "import sys; import dealcoach.review.scoring, dealcoach.review.render, dealcoach.review.document, "
+        "dealcoach.review.interview, dealcoach.review.workflow, dealcoach.review.selftest, "
+        "dealcoach.playbook.answers, dealcoach.playbook.catalogue, dealcoach.history.records; "
         "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
     )
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

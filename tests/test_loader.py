@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from dealcoach import playbook as pbmod
 from dealcoach.errors import InputError
+from dealcoach.playbook import model as pbmod
 
-from .conftest import MINIMAL
+from .helpers import MINIMAL
 
 
 def problems_for(tmp_path: Path, text: str, name: str = "mini.yaml") -> list[str]:

@@ -13,14 +13,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dealcoach import playbook as pbmod
-from dealcoach.answers import check_answers, read_answers_file
 from dealcoach.errors import DealcoachError
-from dealcoach.examples import run_examples
-from dealcoach.render import render_markdown
-from dealcoach.review import make_review, split_front_matter
+from dealcoach.playbook import model as pbmod
+from dealcoach.playbook.answers import check_answers, read_answers_file
+from dealcoach.playbook.yamlfile import split_front_matter
+from dealcoach.review.document import make_review
+from dealcoach.review.render import render_markdown
+from dealcoach.review.selftest import run_examples
 
-from .conftest import PLAYBOOKS
+from .helpers import PLAYBOOKS
 
 BUILTIN = {p.stem: pbmod.load(p) for p in sorted(PLAYBOOKS.glob("*.yaml"))}
 RAW = {p.stem: p.read_text(encoding="utf-8") for p in sorted(PLAYBOOKS.glob("*.yaml"))}

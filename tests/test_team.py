@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dealcoach.spec import schema_text
+from dealcoach.playbook.spec import schema_text
 
-from .conftest import MINIMAL, PLAYBOOKS, ROOT, write
+from .helpers import MINIMAL, PLAYBOOKS, ROOT, write
 
 SCHEMA_FILE = ROOT / "schema" / "playbook.schema.json"
 
@@ -259,7 +259,7 @@ def test_pre_commit_hook_rejects_a_broken_playbook_and_accepts_a_good_one(env: d
 
 
 def test_shipped_hook_definitions_match_the_ones_init_writes() -> None:
-    from dealcoach.scaffold import PRE_COMMIT
+    from dealcoach.playbook.scaffold import PRE_COMMIT
 
     shipped = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     local = yaml.safe_load(PRE_COMMIT)["repos"][0]["hooks"]

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dealcoach.review import split_front_matter
+from dealcoach.playbook.yamlfile import split_front_matter
 
-from .conftest import MINIMAL, write
+from .helpers import MINIMAL, write
 
 pexpect = pytest.importorskip("pexpect")
 if sys.platform == "win32":  # pragma: no cover

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
-from .parallel import map_files
+from ..errors import Problem
+from ..files import map_files
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -200,8 +200,8 @@ class _Index:
         import hashlib
         import json
 
-        from . import __version__
-        from .store import user_state_dir
+        from ..config import user_state_dir
+        from ..version import __version__
 
         try:
             key = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:16]
@@ -264,8 +264,8 @@ class _Index:
     def save(self, keep: set[str]) -> None:
         import json
 
-        from . import __version__
-        from .review import write_atomic
+        from ..files import write_atomic
+        from ..version import __version__
 
         gone = [p for p in self.entries if p not in keep]
         for p in gone:
@@ -287,7 +287,7 @@ class Filters:
     until: dt.date | None = None
 
     def keep(self, record: ReviewRecord) -> bool:
-        from .review import slugify
+        from ..text import slugify
 
         if self.playbook and record.playbook != self.playbook:
             return False
@@ -313,7 +313,7 @@ class DealSummary:
 
 
 def by_deal(records: list[ReviewRecord]) -> dict[str, list[ReviewRecord]]:
-    from .review import slugify
+    from ..text import slugify
 
     grouped: dict[str, list[ReviewRecord]] = defaultdict(list)
     for record in records:

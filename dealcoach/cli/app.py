@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .errors import (
+from ..errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     DealcoachError,
@@ -25,7 +25,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .store import Catalogue
+    from ..playbook.catalogue import Catalogue
 
 app = typer.Typer(
     name="dealcoach",
@@ -50,7 +50,7 @@ PLAYBOOKS_OPTION = typer.Option(
 
 def _complete_playbook(incomplete: str) -> list[str]:
     try:
-        from .store import catalogue
+        from ..playbook.catalogue import catalogue
 
         return [pid for pid in catalogue().ids() if pid.startswith(incomplete)]
     except DealcoachError:
@@ -59,7 +59,7 @@ def _complete_playbook(incomplete: str) -> list[str]:
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from ..version import __version__
 
         typer.echo(f"dealcoach {__version__}")
         raise typer.Exit()
@@ -110,7 +110,7 @@ def _shown(path: Path) -> Path:
 
 
 def _catalogue(dirs: list[Path] | None) -> Catalogue:
-    from .store import catalogue
+    from ..playbook.catalogue import catalogue
 
     cat = catalogue(dirs)
     for problem in cat.problems:
@@ -162,14 +162,14 @@ def review(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Run a deal review: interactively, or from an answers file with --answers."""
-    from .workflow import today
+    from ..review.workflow import today
 
     if fmt not in ("md", "json"):
         raise InputError(f"--format {fmt!r}: use md or json")
     if resume and restart:
         raise InputError("--resume and --restart contradict each other; pick one")
     if template is None:
-        from .config import load as load_settings
+        from ..config import load as load_settings
 
         template = load_settings().template  # the team's own template, if its settings name one
         if template is not None and not template.is_file():
@@ -198,7 +198,7 @@ class _Output:
 
 
 def _render(review_obj: Any, fmt: str, template: Path | None) -> str:
-    from .render import render_json, render_markdown
+    from ..review.render import render_json, render_markdown
 
     return render_json(review_obj) if fmt == "json" else render_markdown(review_obj, template)
 
@@ -211,9 +211,9 @@ def _review_from_file(
     set_items: list[str],
     out: _Output,
 ) -> None:
-    from .answers import read_answers_file
-    from .review import make_review
-    from .workflow import answers_from_file, apply_set, load_playbook, write_review
+    from ..playbook.answers import read_answers_file
+    from ..review.document import make_review
+    from ..review.workflow import answers_from_file, apply_set, load_playbook, write_review
 
     source = read_answers_file(answers_path)
     if playbook_id and playbook_id != source.playbook:
@@ -251,10 +251,10 @@ def _review_from_file(
 
 
 def _triage(cat: Catalogue, no_color: bool) -> str:
-    from .interview import Interview
+    from ..review.interview import Interview
+    from ..review.scoring import score
+    from ..review.workflow import load_playbook
     from .prompts import TerminalAsker, choose, say
-    from .scoring import score
-    from .workflow import load_playbook
 
     color = not no_color and not os.environ.get("NO_COLOR")
     triage = load_playbook(cat, "triage")
@@ -292,11 +292,11 @@ def _review_interactive(
     yes: bool,
     no_color: bool,
 ) -> None:
-    from . import session
-    from .interview import Interview
+    from ..review import session
+    from ..review.document import make_review
+    from ..review.interview import Interview
+    from ..review.workflow import apply_set, load_playbook, write_review
     from .prompts import TerminalAsker, confirm, say
-    from .review import make_review
-    from .workflow import apply_set, load_playbook, write_review
 
     color = not no_color and not os.environ.get("NO_COLOR")
     saved_to: Path | None = None
@@ -320,7 +320,7 @@ def _review_interactive(
                 color=color,
             )
             if again:
-                from .answers import check_answers
+                from ..playbook.answers import check_answers
 
                 preset, _ = check_answers(pb, kept, None, ())
                 dropped = sorted(set(existing.answers) - set(preset))
@@ -357,7 +357,7 @@ def _review_interactive(
     if out.fmt == "md" and out.output != "-":
         from rich.markdown import Markdown
 
-        from .review import split_front_matter
+        from ..playbook.yamlfile import split_front_matter
 
         console.print()
         console.print(Markdown(split_front_matter(text)[1]))
@@ -367,8 +367,8 @@ def _review_interactive(
 
 def _summary_screen(interview: Any, asker: Any, color: bool) -> None:
     """List every answer; let the rep change any of them before the review is written."""
+    from ..review.scoring import label
     from .prompts import choose
-    from .scoring import label
 
     finish = "__finish__"
     while True:
@@ -393,7 +393,7 @@ def sessions_list(ctx: typer.Context) -> None:
     """List unfinished reviews: deal, playbook, answers so far, when saved."""
     if ctx.invoked_subcommand is not None:
         return
-    from . import session
+    from ..review import session
 
     found = session.all_sessions()
     if not found:
@@ -412,7 +412,7 @@ def sessions_drop(
     participant: str = typer.Option("", "--participant", "-p", help="Whose answers, in a retrospective."),
 ) -> None:
     """Remove an unfinished review."""
-    from . import session
+    from ..review import session
 
     path = session.session_path(deal, playbook, participant)
     if not path.exists():
@@ -450,8 +450,3 @@ def main() -> None:
         _err(f"dealcoach: internal error: {type(exc).__name__}: {exc}")
         _err("This is a bug. Run again with DEALCOACH_DEBUG=1 to see the traceback, and report it.")
         sys.exit(EXIT_FAILURE)
-
-
-# The playbook commands and those over many reviews live in their own modules; importing them
-# registers them on the app.
-from . import cli_history, cli_playbooks  # noqa: E402, F401

@@ -7,21 +7,15 @@ answers file (playbook, deal, answers) plus the outcome, so a review can be fed 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import InputError
-from .playbook import Playbook
+from ..playbook.model import Playbook
+from ..text import slugify
+from ..version import __version__
 from .scoring import Result, label, score
-
-_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
 @dataclass
@@ -81,12 +75,6 @@ def make_review(
         participant=" ".join(participant.split()),
         team=dict(team or {}),
     )
-
-
-def slugify(text: str) -> str:
-    """A folder-safe name for a deal: lower case, letters, digits and dashes."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:60].strip("-") or "deal"
 
 
 def front_matter(review: Review) -> dict[str, Any]:
@@ -266,65 +254,8 @@ def merge_answers(playbook: Playbook, team: dict[str, dict[str, Any]]) -> dict[s
     return merged
 
 
-def split_front_matter(text: str) -> tuple[str | None, str]:
-    """(front matter YAML or None, body)."""
-    match = _FRONT.match(text)
-    if not match:
-        return None, text
-    return match.group(1) or "", text[match.end() :]
-
-
 def review_path(
     reviews_dir: Path, deal: str, playbook_id: str, date: dt.date, suffix: str, participant: str = ""
 ) -> Path:
     who = f"--{slugify(participant)}" if participant else ""
     return reviews_dir / slugify(deal) / f"{date.isoformat()}-{playbook_id}{who}{suffix}"
-
-
-def _place_new(tmp: str, target: Path) -> None:
-    """Give the finished temporary file the name `target`, failing if that name exists.
-
-    A hard link does it in one step. Where the filesystem has no hard links, claim the name with
-    an exclusive create and then move the finished file over that empty placeholder: a reader
-    may see an empty file for an instant, never half of one.
-    """
-    try:
-        os.link(tmp, target)
-        return
-    except FileExistsError:
-        raise
-    except OSError:
-        pass  # no hard links here (some network and FAT filesystems)
-    with open(target, "x", encoding="utf-8"):
-        pass
-    os.replace(tmp, target)
-
-
-def write_atomic(path: Path, text: str, *, overwrite: bool) -> Path:
-    """Write `text` to `path` so that no reader ever sees half a file.
-
-    With `overwrite` False an existing file is never replaced: the next free name
-    (`name-2.md`, `name-3.md`, ...) is taken instead, and the path actually written is returned.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if overwrite:
-            os.replace(tmp, path)
-            return path
-        candidate = path
-        for n in range(2, 1000):
-            try:
-                _place_new(tmp, candidate)
-            except FileExistsError:
-                candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-                continue
-            return candidate
-        raise InputError(f"{path.parent}: too many reviews with the same name; use --force or --output")
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)

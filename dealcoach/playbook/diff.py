@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .playbook import Playbook, Question
+from .model import Playbook, Question
 
 
 @dataclass

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .answers import coerce
-from .playbook import Playbook, Question
+from ..playbook.answers import coerce
+from ..playbook.model import Playbook, Question
 
 
 class _Back:

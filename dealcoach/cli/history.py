@@ -13,8 +13,8 @@ from typing import Any
 
 import typer
 
-from .cli import PLAYBOOKS_OPTION, _catalogue, _console, _err, _shown, app
-from .errors import EXIT_BAD_INPUT, InputError
+from ..errors import EXIT_BAD_INPUT, InputError
+from .app import PLAYBOOKS_OPTION, _catalogue, _console, _err, _shown, app
 
 deals_app = typer.Typer(help="Deals and their reviews over time.", invoke_without_command=True)
 app.add_typer(deals_app, name="deals")
@@ -23,7 +23,7 @@ FOLDER_ARGUMENT = typer.Argument(None, help="The reviews folder; default: the pr
 
 
 def _folder(folder: Path | None) -> Path:
-    from .store import reviews_dir
+    from ..playbook.catalogue import reviews_dir
 
     path = folder or reviews_dir()
     if not path.is_dir():
@@ -33,7 +33,7 @@ def _folder(folder: Path | None) -> Path:
 
 def _scan(folder: Path, no_color: bool = False) -> Any:
     """Read every review's front matter, with a progress bar when it takes more than a moment."""
-    from .history import review_files, scan
+    from ..history.records import review_files, scan
 
     files = review_files(folder)
     if len(files) < 2000 or not sys.stderr.isatty():
@@ -76,7 +76,7 @@ def deals_list(
     if ctx.invoked_subcommand is not None:
         ctx.obj = folder
         return
-    from .history import deal_summaries
+    from ..history.records import deal_summaries
 
     result = _scan(_folder(folder), no_color)
     summaries = deal_summaries(result.records)
@@ -142,14 +142,14 @@ def deals_show(
     no_color: bool = typer.Option(False, "--no-color", help="No colours."),
 ) -> None:
     """A deal's reviews in time order, and what changed between them."""
-    from .history import by_deal, timeline
-    from .review import slugify
+    from ..history.records import by_deal, timeline
+    from ..text import slugify
 
     result = _scan(_folder(ctx.obj), no_color)
     grouped = by_deal(result.records)
     reviews = grouped.get(slugify(deal))
     if not reviews:
-        from .playbook import closest
+        from ..text import closest
 
         hint = closest(slugify(deal), sorted(grouped))
         raise InputError(f"no reviews of {deal!r}{hint}; `dealcoach deals` lists the deals")
@@ -216,11 +216,10 @@ def rescore_command(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Re-run reviews against the current playbooks; report which recommendations would now differ."""
-    from .history import read_record, review_files
-    from .parallel import map_files
-    from .render import render_markdown
-    from .rescore import load_playbooks, rescore
-    from .review import write_atomic
+    from ..files import map_files, write_atomic
+    from ..history.records import read_record, review_files
+    from ..history.rescore import load_playbooks, rescore
+    from ..review.render import render_markdown
 
     files: list[Path] = []
     for target in targets or [_folder(None)]:
@@ -288,11 +287,12 @@ def merge_command(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Merge several participants' answers into one review that shows where they agree and disagree."""
-    from .history import read_record, review_files
-    from .render import render_markdown
-    from .review import make_review, merge_answers, slugify
-    from .store import reviews_dir
-    from .workflow import load_playbook, today, write_review
+    from ..history.records import read_record, review_files
+    from ..playbook.catalogue import reviews_dir
+    from ..review.document import make_review, merge_answers
+    from ..review.render import render_markdown
+    from ..review.workflow import load_playbook, today, write_review
+    from ..text import slugify
 
     folder = reviews_dir() / slugify(deal)
     latest: dict[str, Any] = {}
@@ -338,9 +338,9 @@ def insights_command(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Patterns across reviews: losses by root cause, red flags before losses, gaps, confidence over time."""
-    from .history import Filters
-    from .insights import compute, labels_from, to_csv, to_json, to_markdown
-    from .review import write_atomic
+    from ..files import write_atomic
+    from ..history.insights import compute, labels_from, to_csv, to_json, to_markdown
+    from ..history.records import Filters
 
     if fmt not in ("text", "md", "json", "csv"):
         raise InputError(f"--format {fmt!r}: use text, md, json or csv")

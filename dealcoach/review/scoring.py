@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .playbook import Playbook, Question, namespace
+from ..playbook.model import Playbook, Question, namespace
 
 HIGH = {"coverage": 0.8, "margin": 4}
 MEDIUM = {"coverage": 0.6, "margin": 2}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .playbook import Playbook, Question, load
-from .render import md as escape_markdown
+from ..text import md as escape_markdown
+from .model import Playbook, Question, load
 
 TYPE_WORDS = {
     "choice": "pick one",

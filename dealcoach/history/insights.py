@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .history import ReviewRecord, by_deal
+from .records import ReviewRecord, by_deal
 
 POSTMORTEM = "lost-deal-postmortem"
 
@@ -37,8 +37,8 @@ class Labels:
 
 
 def labels_from(paths: list[Path]) -> Labels:
-    from .errors import DealcoachError
-    from .playbook import load
+    from ..errors import DealcoachError
+    from ..playbook.model import load
 
     labels = Labels()
     for path in paths:
@@ -141,7 +141,7 @@ def _bar(value: int, largest: int, width: int = 24) -> str:
 
 
 def to_markdown(insights: Insights, title: str = "Deal insights") -> str:
-    from .render import md
+    from ..text import md
 
     lines = [f"# {title}", ""]
     lines.append(

@@ -7,14 +7,14 @@ review playbooks like code, so a mistake should fail validation in CI, not surpr
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .conditions import UNKNOWN, Condition, ExpressionError, TextTemplate, compile_condition, compile_text
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
+from ..text import closest
+from .expressions import UNKNOWN, Condition, ExpressionError, TextTemplate, compile_condition, compile_text
 from .spec import QUESTION_TYPES, SPEC
 
 if TYPE_CHECKING:
@@ -178,8 +178,8 @@ def load_cached(path: Path) -> Playbook:
     import pickle
     import tempfile
 
-    from . import __version__
-    from .store import user_state_dir
+    from ..config import user_state_dir
+    from ..version import __version__
 
     try:
         st = path.stat()
@@ -217,12 +217,6 @@ def build(located: yamlfile.Located) -> Playbook:
         problems = sorted(builder.problems, key=lambda p: (p.line, p.column))
         raise InputError(f"{located.path}: {len(problems)} problem(s)", problems)
     return playbook
-
-
-def closest(name: str, candidates: list[str]) -> str:
-    """' (did you mean X?)' for the nearest candidate, or ''."""
-    match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 _TYPE_NAMES = {

@@ -9,13 +9,14 @@ column for error messages.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 try:  # libyaml is several times faster; fall back cleanly where it is not built.
     from yaml import CSafeLoader as _Loader
@@ -186,3 +187,14 @@ _Dumper.add_representer(str, _represent_str)
 def dump(data: Any) -> str:
     """YAML for files dealcoach writes (front matter, sessions): block style, key order kept."""
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
+
+
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def split_front_matter(text: str) -> tuple[str | None, str]:
+    """(front matter YAML or None, body)."""
+    match = _FRONT.match(text)
+    if not match:
+        return None, text
+    return match.group(1) or "", text[match.end() :]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .playbook import Example, Playbook
+from ..playbook.model import Example, Playbook
 from .scoring import score
 
 

@@ -11,10 +11,10 @@ from typing import Any
 import questionary
 from questionary import Choice, Style
 
-from .answers import AnswerError, coerce
-from .interview import BACK, Step
-from .playbook import Question
-from .scoring import label
+from ..playbook.answers import AnswerError, coerce
+from ..playbook.model import Question
+from ..review.interview import BACK, Step
+from ..review.scoring import label
 
 UNKNOWN_CHOICE = "__unknown__"
 BACK_CHOICE = "__back__"

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .answers import AnswersFile, check_answers, parse_set_options
-from .errors import InputError, Problem
-from .playbook import Playbook, load_cached
-from .review import Review, review_path, write_atomic
-from .store import Catalogue, reviews_dir
+from ..errors import InputError, Problem
+from ..files import write_atomic
+from ..playbook.answers import AnswersFile, check_answers, parse_set_options
+from ..playbook.catalogue import Catalogue, reviews_dir
+from ..playbook.model import Playbook, load_cached
+from .document import Review, review_path
 
 _cache: dict[Path, Playbook] = {}
 

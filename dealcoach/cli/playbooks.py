@@ -12,7 +12,8 @@ from typing import Any
 
 import typer
 
-from .cli import (
+from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, DealcoachError
+from .app import (
     PLAYBOOKS_OPTION,
     _catalogue,
     _complete_playbook,
@@ -22,7 +23,6 @@ from .cli import (
     app,
     playbooks_app,
 )
-from .errors import EXIT_BAD_INPUT, EXIT_FAILURE, DealcoachError
 
 
 @playbooks_app.command("list")
@@ -33,7 +33,7 @@ def playbooks_list(
     """Show the playbooks available here, where each file is, and which override others."""
     import json
 
-    from .playbook import load_cached
+    from ..playbook.model import load_cached
 
     cat = _catalogue(playbooks)
     rows = []
@@ -71,7 +71,7 @@ TARGETS_ARGUMENT = typer.Argument(None, help="Playbook files or folders; default
 
 def _playbook_targets(targets: list[Path] | None, playbooks: list[Path] | None) -> list[Path]:
     """The files named (folders expanded), or every playbook visible from here."""
-    from .store import playbook_files
+    from ..playbook.catalogue import playbook_files
 
     return playbook_files(targets) if targets else [e.path for e in _catalogue(playbooks).entries.values()]
 
@@ -85,7 +85,7 @@ def playbooks_validate(
     """Check playbooks; print path:line:col: message for each problem; exit 2 if any."""
     import json
 
-    from .checking import check_files
+    from ..playbook.checking import check_files
 
     files = _playbook_targets(targets, playbooks)
     problems = [problem for found in check_files(files) for problem in found]
@@ -114,8 +114,8 @@ def playbooks_test(
     """Run each playbook's examples; show what differs when an outcome changes; exit 2 on failure."""
     import json
 
-    from .examples import run_examples
-    from .playbook import load
+    from ..playbook.model import load
+    from ..review.selftest import run_examples
 
     files = _playbook_targets(targets, playbooks)
     failed = 0
@@ -169,8 +169,8 @@ def playbooks_show(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """A readable page for one playbook: situation, questions, strategies and their coaching."""
-    from .catalogue_doc import playbook_page
-    from .workflow import load_playbook
+    from ..playbook.pages import playbook_page
+    from ..review.workflow import load_playbook
 
     pb = load_playbook(_catalogue(playbooks), playbook)
     page = playbook_page(pb)
@@ -187,9 +187,9 @@ def playbooks_docs(
     output: str = typer.Option("-", "--output", "-o", help="Where to write the catalogue; - for stdout."),
 ) -> None:
     """Write the catalogue of built-in playbooks (docs/playbooks.md is made with this)."""
-    from .catalogue_doc import catalogue_markdown
-    from .review import write_atomic
-    from .store import builtin_dir
+    from ..files import write_atomic
+    from ..playbook.catalogue import builtin_dir
+    from ..playbook.pages import catalogue_markdown
 
     text = catalogue_markdown(builtin_dir())
     if output == "-":
@@ -209,8 +209,8 @@ def playbooks_new(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Write a starter playbook that validates and passes its own examples. Never overwrites."""
-    from .scaffold import new_playbook
-    from .store import project_playbook_dirs
+    from ..playbook.catalogue import project_playbook_dirs
+    from ..playbook.scaffold import new_playbook
 
     source = _catalogue(playbooks).find(copy_from).path if copy_from else None
     target = folder or project_playbook_dirs()[0]
@@ -225,8 +225,8 @@ def playbooks_schema(
     output: str = typer.Option("-", "--output", "-o", help="Where to write it; - for stdout."),
 ) -> None:
     """Print the JSON Schema of the playbook format, for editors' YAML support."""
-    from .review import write_atomic
-    from .spec import schema_text
+    from ..files import write_atomic
+    from ..playbook.spec import schema_text
 
     if output == "-":
         typer.echo(schema_text(), nl=False)
@@ -244,8 +244,8 @@ def playbooks_diff(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Summarise what changed between two versions of a playbook; exit 1 if anything did."""
-    from .playbook import load
-    from .playbook_diff import diff_playbooks
+    from ..playbook.diff import diff_playbooks
+    from ..playbook.model import load
 
     before = load(old)
     if new is None:
@@ -270,7 +270,7 @@ def init(
     folder: Path = typer.Argument(Path("."), help="The folder to set up; default: here."),
 ) -> None:
     """Set up a folder for a team: playbooks/, reviews/, settings, pre-commit hooks, a README section."""
-    from .scaffold import init_project
+    from ..playbook.scaffold import init_project
 
     for item in init_project(folder):
         typer.echo(f"{'created' if item.created else 'kept   '}  {item.path}")

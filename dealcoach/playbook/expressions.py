@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 
 class _Unknown:

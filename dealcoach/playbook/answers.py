@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 if TYPE_CHECKING:
     from . import yamlfile
 
 if TYPE_CHECKING:
-    from .playbook import Playbook, Question
+    from .model import Playbook, Question
 
 _YES = {"yes", "y", "true", "on", "1"}
 _NO = {"no", "n", "false", "off", "0"}
@@ -105,7 +105,7 @@ def check_answers(
     key: tuple[Any, ...],
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Coerce every answer; report unknown question ids and bad values, each at its line."""
-    from .playbook import closest
+    from ..text import closest
 
     ids = [q.id for q in playbook.questions]
     result: dict[str, Any] = {}
@@ -149,7 +149,7 @@ class AnswersFile:
 
 def read_answers_file(path: Path) -> AnswersFile:
     """Read an answers file, or a review's YAML front matter; check its shape, not its values."""
-    from .review import split_front_matter
+    from .yamlfile import split_front_matter
 
     try:
         text = path.read_text(encoding="utf-8")

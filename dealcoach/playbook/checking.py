@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import DealcoachError, Problem
-from .parallel import map_files
-from .playbook import load
+from ..errors import DealcoachError, Problem
+from ..files import map_files
+from .model import load
 
 
 def problems_in(path: Path) -> list[Problem | str]:

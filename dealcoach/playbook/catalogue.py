@@ -12,9 +12,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, NotFoundError, Problem
+from ..config import user_config_dir
+from ..errors import InputError, NotFoundError, Problem
 
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).parent.parent
 
 
 def builtin_dir() -> Path:
@@ -23,28 +24,11 @@ def builtin_dir() -> Path:
     return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "playbooks"
 
 
-def user_config_dir() -> Path:
-    if os.environ.get("DEALCOACH_CONFIG_DIR"):
-        return Path(os.environ["DEALCOACH_CONFIG_DIR"])
-    from platformdirs import user_config_dir as config_dir
-
-    return Path(config_dir("dealcoach"))
-
-
-def user_state_dir() -> Path:
-    """Session files live here: the user's own state folder, never somewhere surprising."""
-    if os.environ.get("DEALCOACH_STATE_DIR"):
-        return Path(os.environ["DEALCOACH_STATE_DIR"])
-    from platformdirs import user_state_dir as state_dir
-
-    return Path(state_dir("dealcoach"))
-
-
 def reviews_dir() -> Path:
     """DEALCOACH_REVIEWS, else the project's `reviews` setting, else ./reviews."""
     if os.environ.get("DEALCOACH_REVIEWS"):
         return Path(os.environ["DEALCOACH_REVIEWS"])
-    from .config import load
+    from ..config import load
 
     settings = load()
     if settings.reviews is not None:
@@ -54,7 +38,7 @@ def reviews_dir() -> Path:
 
 def project_playbook_dirs() -> list[Path]:
     """The project's own playbook folders: from its settings, else `playbooks/` at its root."""
-    from .config import load
+    from ..config import load
 
     settings = load()
     if settings.playbooks:
@@ -83,7 +67,7 @@ class Catalogue:
     def find(self, playbook_id: str) -> Entry:
         if playbook_id in self.entries:
             return self.entries[playbook_id]
-        from .playbook import closest
+        from ..text import closest
 
         hint = closest(playbook_id, self.ids())
         raise NotFoundError(f"no playbook {playbook_id!r}{hint}; `dealcoach playbooks list` shows the ones there are")

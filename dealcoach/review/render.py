@@ -8,27 +8,16 @@ misspelt name.
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import yamlfile
-from .errors import InputError, Problem
-from .review import Review, front_matter, to_data
+from ..errors import InputError, Problem
+from ..playbook import yamlfile
+from ..text import md
+from .document import Review, front_matter, to_data
 
 TEMPLATES = Path(__file__).parent / "templates"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#~!])")
-
-
-def md(text: Any) -> str:
-    """Escape text a rep typed so it shows as typed, inline, in any Markdown renderer."""
-    value = " ".join(str(text).split())  # one line: keeps list items and tables intact
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = _MD_SPECIAL.sub(r"\\\1", value)
-    if re.match(r"^([-+=]|\d+[.)])(\s|$)", value):  # would start a list or heading underline
-        value = "\\" + value
-    return value
 
 
 def sentences(items: list[str]) -> str:

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
-from .review import write_atomic
+from ..errors import InputError
+from ..files import write_atomic
 from .spec import SLUG
 
 STARTER = """\

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .review import slugify, write_atomic
-from .store import user_state_dir
+from ..config import user_state_dir
+from ..errors import InputError
+from ..files import write_atomic
+from ..text import slugify
 
 
 @dataclass
@@ -46,14 +47,14 @@ def save(deal: str, playbook_id: str, version: int, answers: dict[str, Any], par
         "updated": dt.datetime.now().isoformat(timespec="seconds"),
         "answers": answers,
     }
-    from . import yamlfile
+    from ..playbook import yamlfile
 
     write_atomic(path, yamlfile.dump(data), overwrite=True)
     return path
 
 
 def load(path: Path) -> Session:
-    from . import yamlfile
+    from ..playbook import yamlfile
 
     located = yamlfile.read(path)
     data = located.data

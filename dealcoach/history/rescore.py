@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .answers import check_answers
-from .errors import DealcoachError
-from .history import ReviewRecord
-from .playbook import Playbook
-from .review import Review, make_review
-from .scoring import Result
+from ..errors import DealcoachError
+from ..playbook.answers import check_answers
+from ..playbook.model import Playbook
+from ..review.document import Review, make_review
+from ..review.scoring import Result
+from .records import ReviewRecord
 
 
 @dataclass
@@ -68,7 +68,7 @@ def rescore(record: ReviewRecord, playbook: Playbook) -> Rescored:
 
 def load_playbooks(ids: set[str], catalogue: Any) -> tuple[dict[str, Playbook], dict[str, str]]:
     """The current playbook for each id, and a reason for each id that cannot be loaded."""
-    from .playbook import load
+    from ..playbook.model import load
 
     found: dict[str, Playbook] = {}
     missing: dict[str, str] = {}

@@ -1,0 +1,116 @@
+"""The package's layers: `cli → history → review → playbook → shared modules`, nothing imports
+upward, nothing imports `cli`, and there are no import cycles.
+
+Imports are read from the source (module level and inside functions alike), so an import hidden
+in a function to dodge a cycle is caught too. Imports under `if TYPE_CHECKING:` never run, so they
+count for the layer rule but not for cycles.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from .helpers import ROOT
+
+PACKAGE = ROOT / "dealcoach"
+LAYERS = {"cli": 4, "history": 3, "review": 2, "playbook": 1}
+SHARED = 0  # errors, config, files, text, version: small modules every layer may use
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def layer(module: str) -> int:
+    parts = module.split(".")
+    if module == "dealcoach" or parts[1:2] == ["__main__"]:
+        return 5  # the public API and `python -m dealcoach` sit on top
+    return LAYERS.get(parts[1], SHARED)
+
+
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    ids: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for inner in node.body:
+                ids.update(id(n) for n in ast.walk(inner))
+    return ids
+
+
+def imports_of(path: Path, modules: set[str], root: Path = ROOT) -> list[tuple[str, bool]]:
+    """(imported module, only for type checking) for every import of a dealcoach module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = _type_checking_nodes(tree)
+    me = module_name(path, root)
+    package = me if path.name == "__init__.py" else me.rsplit(".", 1)[0]
+    found: list[tuple[str, bool]] = []
+    for node in ast.walk(tree):
+        targets: list[str] = []
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                stem = ".".join(base + ([node.module] if node.module else []))
+            else:
+                stem = node.module or ""
+            for alias in node.names:
+                full = f"{stem}.{alias.name}"
+                targets.append(full if full in modules else stem)
+        elif isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        for target in targets:
+            if target in modules and target != me:
+                found.append((target, id(node) in typing_only))
+    return found
+
+
+def graph() -> dict[str, list[tuple[str, bool]]]:
+    paths = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {name: imports_of(path, set(paths)) for name, path in paths.items()}
+
+
+def test_nothing_imports_upward_or_the_cli() -> None:
+    wrong = []
+    for module, targets in graph().items():
+        for target, _ in targets:
+            if target.startswith("dealcoach.cli") and not module.startswith("dealcoach.cli") and layer(module) < 5:
+                wrong.append(f"{module} imports {target}: nothing imports the CLI")
+            elif layer(target) > layer(module):
+                wrong.append(f"{module} (layer {layer(module)}) imports {target} (layer {layer(target)})")
+    assert wrong == []
+
+
+def test_there_are_no_import_cycles() -> None:
+    edges = {m: sorted({t for t, typing_only in ts if not typing_only}) for m, ts in graph().items()}
+    cycles: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in edges.get(node, []):
+            if state.get(nxt) == 1:
+                cycles.append(" -> ".join([*path[path.index(nxt) :], nxt]))
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for start in sorted(edges):
+        if start not in state:
+            visit(start, [start])
+    assert cycles == []
+
+
+def test_the_walk_sees_imports_inside_functions_and_under_type_checking(tmp_path: Path) -> None:
+    source = tmp_path / "dealcoach" / "playbook" / "thing.py"
+    source.parent.mkdir(parents=True)
+    source.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from ..review import scoring\n"
+        "def f():\n    from ..cli.app import app\n    return app\n"
+    )
+    modules = {"dealcoach.cli.app", "dealcoach.review.scoring", "dealcoach.playbook.thing"}
+    assert sorted(imports_of(source, modules, tmp_path)) == [
+        ("dealcoach.cli.app", False),
+        ("dealcoach.review.scoring", True),
+    ]
