@@ -19,6 +19,7 @@ from typing import Any
 from dealcoach.playbook import Playbook, Question, load
 from dealcoach.render import render_markdown
 from dealcoach.review import make_review, merge_answers, review_path
+from dealcoach.store import is_shared_file
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOKS = ROOT / "playbooks"
@@ -67,7 +68,7 @@ def _write(path: Path, text: str) -> Path:
 
 def generate(folder: Path, deals: int = 40, seed: int = 7) -> list[Path]:
     rng = random.Random(seed)
-    playbooks = {p.stem: load(p) for p in PLAYBOOKS.glob("*.yaml")}
+    playbooks = {p.stem: load(p) for p in PLAYBOOKS.glob("*.yaml") if not is_shared_file(p)}
     written: list[Path] = []
     start = dt.date(2026, 1, 5)
     for n in range(deals):

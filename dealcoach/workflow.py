@@ -13,7 +13,7 @@ from typing import Any
 
 from .answers import AnswersFile, check_answers, parse_set_options
 from .errors import InputError, Problem
-from .playbook import Playbook, load_cached
+from .playbook import IncludeFinder, Playbook, load_cached
 from .review import Review, review_path, write_atomic
 from .store import Catalogue, reviews_dir
 
@@ -24,7 +24,7 @@ def load_playbook(catalogue: Catalogue, playbook_id: str) -> Playbook:
     """Load a playbook by id from the catalogue, once per run."""
     path = catalogue.find(playbook_id).path
     if path not in _cache:
-        _cache[path] = load_cached(path)
+        _cache[path] = load_cached(path, IncludeFinder(catalogue))
     return _cache[path]
 
 

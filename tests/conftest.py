@@ -21,6 +21,10 @@ if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOKS = ROOT / "playbooks"
 EXAMPLES = ROOT / "examples"
+# The built-in playbooks, without the shared sets (`kind: shared`) that playbooks include.
+BUILTIN_PLAYBOOK_FILES = [
+    p for p in sorted(PLAYBOOKS.glob("*.yaml")) if "\nkind: shared\n" not in "\n" + p.read_text(encoding="utf-8")
+]
 
 
 @dataclass

@@ -13,9 +13,9 @@ from dealcoach import playbook as pbmod
 from dealcoach.examples import run_examples
 from dealcoach.scoring import score
 
-from .conftest import EXAMPLES, PLAYBOOKS, ROOT
+from .conftest import BUILTIN_PLAYBOOK_FILES, EXAMPLES, PLAYBOOKS, ROOT
 
-BUILTIN = sorted(PLAYBOOKS.glob("*.yaml"))
+BUILTIN = BUILTIN_PLAYBOOK_FILES
 
 
 @pytest.mark.parametrize("path", BUILTIN, ids=lambda p: p.stem)
