@@ -292,8 +292,9 @@ def _keep_context(pb: Any, result: Any, written: Path, out: _Output) -> None:
         return
     from .context import save_context
 
+    given = {qid: v for qid, v in result.answers.items() if qid not in result.unanswered}
     try:
-        save_context(pb, result.deal, result.answers, result.result.asked, written, out.date)
+        save_context(pb, result.deal, given, result.result.asked, written, out.date)
     except (OSError, DealcoachError) as exc:
         _err(f"warning: the deal context was not saved: {exc}")
 

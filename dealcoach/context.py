@@ -101,10 +101,10 @@ def save_context(
 ) -> Path | None:
     """Keep this review's deal-context answers for the next review of the deal.
 
-    Answers to deal questions this playbook does not ask (another playbook's shared set) are
-    kept; those it asks are replaced, and a question no longer asked (its `when` stopped
-    holding) is dropped so it is not offered as still true. Returns the file, or None when the
-    playbook has no deal questions.
+    Answers to deal questions this playbook does not have (another playbook's shared set) are
+    kept; its own are replaced by this review's, and one this review did not ask (its `when`
+    stopped holding) or left unanswered is dropped, so it is never offered as still true.
+    Returns the file, or None when the playbook has no deal questions.
     """
     from . import yamlfile
 
@@ -117,7 +117,7 @@ def save_context(
     except InputError:
         previous = None  # a damaged file is replaced by what the rep has just confirmed
     merged = {k: v for k, v in (previous.answers if previous else {}).items() if k not in ours}
-    merged.update({qid: answers.get(qid) for qid in ours if qid in asked})
+    merged.update({qid: answers[qid] for qid in ours if qid in asked and qid in answers})
     data = {
         "deal": " ".join(deal.split()),
         "updated": date.isoformat(),
