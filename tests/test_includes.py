@@ -509,3 +509,19 @@ def test_show_lists_ids_and_values_and_the_included_questions(work: Path, dealco
     assert ran.code == 0 and "`forecast-unsupported` (high" in ran.out
     ran = dealcoach("playbooks", "show", "deal-context", "--answers")
     assert ran.code == 2 and "is a shared set" in ran.err
+
+
+def test_the_schema_checks_shared_sets_by_their_own_keys() -> None:
+    import json
+
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(
+        json.loads((ROOT / "schema" / "playbook.schema.json").read_text(encoding="utf-8"))
+    )
+    shared = yaml.safe_load(SET_A)
+    assert list(validator.iter_errors(shared)) == []
+    assert list(validator.iter_errors({**shared, "strategies": []}))  # a playbook key in a shared set
+    assert list(validator.iter_errors({**shared, "scope": "review"}))
+    playbook = yaml.safe_load(PLAYBOOK)
+    assert list(validator.iter_errors(playbook)) == []
+    assert list(validator.iter_errors({**playbook, "scope": "deal"}))  # a shared-set key in a playbook
