@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dealcoach.playbook.catalogue import is_shared_file
 from dealcoach.playbook.model import Playbook, Question, load
 from dealcoach.review.document import make_review, merge_answers, review_path
 from dealcoach.review.render import render_markdown
@@ -67,7 +68,7 @@ def _write(path: Path, text: str) -> Path:
 
 def generate(folder: Path, deals: int = 40, seed: int = 7) -> list[Path]:
     rng = random.Random(seed)
-    playbooks = {p.stem: load(p) for p in PLAYBOOKS.glob("*.yaml")}
+    playbooks = {p.stem: load(p) for p in PLAYBOOKS.glob("*.yaml") if not is_shared_file(p)}
     written: list[Path] = []
     start = dt.date(2026, 1, 5)
     for n in range(deals):

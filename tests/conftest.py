@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from .helpers import EXAMPLES, MINIMAL, PLAYBOOKS, ROOT, write
+from .helpers import BUILTIN_PLAYBOOK_FILES, EXAMPLES, MINIMAL, PLAYBOOKS, ROOT, write
 
-__all__ = ["EXAMPLES", "MINIMAL", "PLAYBOOKS", "ROOT", "write"]
+__all__ = ["BUILTIN_PLAYBOOK_FILES", "EXAMPLES", "MINIMAL", "PLAYBOOKS", "ROOT", "write"]
 
 # In CI the property tests replay the same examples every run, so a landing is never blocked by a
 # case found by chance; locally every run explores new ones (6,000 per property ran clean).

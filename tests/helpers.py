@@ -8,6 +8,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOKS = ROOT / "playbooks"
 EXAMPLES = ROOT / "examples"
+# The built-in playbooks, without the shared sets (`kind: shared`) that playbooks include.
+BUILTIN_PLAYBOOK_FILES = [
+    p for p in sorted(PLAYBOOKS.glob("*.yaml")) if "\nkind: shared\n" not in "\n" + p.read_text(encoding="utf-8")
+]
 
 
 def write(path: Path, text: str) -> Path:

@@ -13,9 +13,9 @@ from dealcoach.playbook import model as pbmod
 from dealcoach.review.scoring import score
 from dealcoach.review.selftest import run_examples
 
-from .helpers import EXAMPLES, PLAYBOOKS, ROOT
+from .helpers import BUILTIN_PLAYBOOK_FILES, EXAMPLES, PLAYBOOKS, ROOT
 
-BUILTIN = sorted(PLAYBOOKS.glob("*.yaml"))
+BUILTIN = BUILTIN_PLAYBOOK_FILES
 
 
 @pytest.mark.parametrize("path", BUILTIN, ids=lambda p: p.stem)

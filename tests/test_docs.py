@@ -31,16 +31,66 @@ def blocks(language: str) -> list[tuple[str, int, str]]:
 
 
 PLAYBOOK_SNIPPETS = [b for b in blocks("yaml") if re.match(r"^id: ", b[2])]
+SHARED_SNIPPETS = [b for b in blocks("yaml") if b[2].startswith("kind: shared\n")]
+
+
+def _write_shared_snippets(folder: Path) -> None:
+    """Shared sets shown in the docs, beside the playbooks that include them (where includes look)."""
+    for _, _, text in SHARED_SNIPPETS:
+        set_id = re.search(r"^id: (\S+)", text, re.M).group(1)  # type: ignore[union-attr]
+        (folder / f"{set_id}.yaml").write_text(text, encoding="utf-8")
 
 
 @pytest.mark.parametrize("snippet", PLAYBOOK_SNIPPETS, ids=lambda b: f"{b[0]}:{b[1]}")
 def test_playbook_snippets_validate_and_pass_their_examples(snippet: tuple[str, int, str], tmp_path: Path) -> None:
     _, _, text = snippet
+    _write_shared_snippets(tmp_path)
     playbook_id = re.match(r"^id: (\S+)", text).group(1)  # type: ignore[union-attr]
     path = tmp_path / f"{playbook_id}.yaml"
     path.write_text(text, encoding="utf-8")
     pb = pbmod.load(path)
     assert [o.mismatches for o in run_examples(pb) if not o.passed] == []
+
+
+def test_shared_set_snippets_validate_and_are_included_by_a_snippet(tmp_path: Path) -> None:
+    assert SHARED_SNIPPETS
+    _write_shared_snippets(tmp_path)
+    included = {i for _, _, text in PLAYBOOK_SNIPPETS for i in re.findall(r"^include: \[(.+)\]", text, re.M)}
+    for path in tmp_path.glob("*.yaml"):
+        assert isinstance(pbmod.load_file(path), pbmod.SharedSet)
+        assert path.stem in included, f"show {path.stem} included by a playbook snippet"
+
+
+def test_the_deal_context_file_in_the_docs_is_what_dealcoach_reads(tmp_path: Path) -> None:
+    import yaml
+
+    from dealcoach.review.context import load_context, offered
+
+    (snippet,) = [t for t in authoring_blocks("yaml") if t.startswith("# The deal context")]
+    path = tmp_path / "acme" / "deal-context.yaml"
+    path.parent.mkdir()
+    path.write_text(snippet, encoding="utf-8")
+    saved = load_context("Acme", tmp_path)
+    assert saved is not None and saved.deal == "Acme"
+    pb = pbmod.load(ROOT / "tests" / "includes" / "quiet-buyer.yaml")
+    found = offered(pb, saved)
+    assert found.notes == [] and found.answers == yaml.safe_load(snippet)["answers"]
+    # and dealcoach writes the same header and keys
+    from dealcoach.review.context import save_context
+
+    written = save_context(
+        pb,
+        "Acme",
+        found.answers,
+        list(found.answers),
+        Path("2026-11-25-x.md"),
+        __import__("datetime").date(2026, 11, 25),
+        tmp_path,
+    )
+    assert written is not None
+    text = written.read_text(encoding="utf-8")
+    assert text.splitlines()[:2] == snippet.splitlines()[:2]
+    assert list(yaml.safe_load(text)) == list(yaml.safe_load(snippet))
 
 
 def readme_commands() -> list[str]:

@@ -21,10 +21,10 @@ from dealcoach.review.document import make_review
 from dealcoach.review.render import render_markdown
 from dealcoach.review.selftest import run_examples
 
-from .helpers import PLAYBOOKS
+from .helpers import BUILTIN_PLAYBOOK_FILES
 
-BUILTIN = {p.stem: pbmod.load(p) for p in sorted(PLAYBOOKS.glob("*.yaml"))}
-RAW = {p.stem: p.read_text(encoding="utf-8") for p in sorted(PLAYBOOKS.glob("*.yaml"))}
+BUILTIN = {p.stem: pbmod.load(p) for p in BUILTIN_PLAYBOOK_FILES}
+RAW = {p.stem: p.read_text(encoding="utf-8") for p in BUILTIN_PLAYBOOK_FILES}
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)

@@ -6,6 +6,7 @@ session autosave and the signal handling exactly as a rep meets them.
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 from pathlib import Path
@@ -273,3 +274,65 @@ def test_a_session_resumes_after_the_playbook_changed(env: dict[str, str], work:
     front = read_review(work / "reviews" / "acme" / "2026-11-25-mini.md")
     assert front["answers"] == {"ready": True, "size": "small", "note": ""}
     assert not (sessions / "acme--mini.yaml").exists()
+
+
+def test_a_second_review_of_the_same_deal_offers_the_context_and_asks_only_what_changed(
+    env: dict[str, str], work: Path
+) -> None:
+    from .helpers import ROOT
+
+    write(work / "playbooks" / "quiet-buyer.yaml", (ROOT / "tests" / "includes" / "quiet-buyer.yaml").read_text())
+    first = Terminal(["review", "quiet-buyer", "--deal", "Acme"], env, work)
+    first.pick("What kind of deal is this", downs=2)  # a renewal
+    first.pick("put at risk", downs=0)  # a major account
+    first.pick("How are they buying", downs=0)  # direct
+    first.pick("hard date", downs=0)  # theirs
+    first.type("How many weeks away", "8")
+    first.pick("who signs off the money", downs=0)  # met
+    first.pick("selling this for you", downs=0)  # a champion who can reach the signer
+    first.type("How many people on their side", "4")
+    first.expect("What else could they do")
+    first.press(" " + ENTER)  # tick: a competitor
+    first.type("Which competitor", "Globex")
+    first.expect("asking you to do something")
+    first.press(ENTER)  # nothing ticked
+    first.pick("in your forecast", downs=1)  # best case
+    first.expect("pressure is there on our side")
+    first.press(ENTER)
+    first.pick("limit what you can do", downs=1)  # no
+    first.type("your main contact", "Dana")
+    first.type("the person who decides", "")
+    first.type("the main end user", "")
+    first.pick("still answer your calls", downs=0)  # yes
+    first.pick("Check your answers")  # Finish
+    first.expect("Review written to")
+    assert first.finish() == 0
+    saved = yaml.safe_load((work / "reviews" / "acme" / "deal-context.yaml").read_text(encoding="utf-8"))
+    assert saved["answers"]["hard_date_weeks"] == 8
+    assert saved["answers"]["competitor_name"] == "Globex"
+    assert "still_answers" not in saved["answers"], "only the deal context is kept per deal"
+
+    second = Terminal(["review", "quiet-buyer", "--deal", "Acme"], env, work)
+    second.expect("What you said about Acme last time")
+    second.expect("How many weeks away is that date\\? 8 weeks")
+    second.pick("Is this still true", downs=1)  # some of it changed: pick what
+    second.expect("Which of these changed")
+    second.press(DOWN * 4 + " " + ENTER)  # the fifth: the weeks to the hard date
+    second.expect("How many weeks away is that date")  # asked again, the saved 8 offered
+    second.press("\x7f3" + ENTER)
+    second.pick("still answer your calls", downs=0)  # the playbook's own question
+    second.pick("Check your answers")
+    second.expect("Review written to reviews/acme/2026-11-25-quiet-buyer-2.md")
+    assert second.finish() == 0
+
+    after = second.output.split("Is this still true", 1)[1]
+    asked = after[after.index("Question ") :].split("Check your answers", 1)[0]
+    assert len(re.findall(r"Question \d+ of about", asked)) == 2, asked  # the change and the playbook's own
+    assert "What kind of deal is this" not in asked
+    front = read_review(work / "reviews" / "acme" / "2026-11-25-quiet-buyer-2.md")
+    assert front["answers"]["hard_date_weeks"] == 3
+    assert front["answers"]["deal_kind"] == "renewal"  # kept, and in the review as an ordinary answer
+    assert front["answers"]["contact_name"] == "Dana"
+    saved = yaml.safe_load((work / "reviews" / "acme" / "deal-context.yaml").read_text(encoding="utf-8"))
+    assert saved["answers"]["hard_date_weeks"] == 3
+    assert saved["review"] == "2026-11-25-quiet-buyer-2.md"

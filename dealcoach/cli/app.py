@@ -52,7 +52,7 @@ def _complete_playbook(incomplete: str) -> list[str]:
     try:
         from ..playbook.catalogue import catalogue
 
-        return [pid for pid in catalogue().ids() if pid.startswith(incomplete)]
+        return [pid for pid in catalogue().playbook_ids() if pid.startswith(incomplete)]
     except DealcoachError:
         return []
 
@@ -229,10 +229,20 @@ def _review_from_file(
     gathered = answers_from_file(pb, source)
     for note in gathered.notes:
         _err(f"note: {note}")
-    final = apply_set(pb, gathered.answers, set_items)
     deal_name = deal or source.deal
     if not deal_name:
         raise InputError(f"{answers_path}: no deal named; add `deal: NAME` to the file or pass --deal")
+    answers = gathered.answers
+    saved = _saved_context(pb, deal_name)
+    if saved is not None:
+        missing = {qid: v for qid, v in saved[1].items() if qid not in source.answers}
+        if missing:
+            answers = {**missing, **answers}
+            _err(
+                f"note: deal context not in {answers_path} taken from {_shown(saved[0].path)} "
+                f"(saved {saved[0].updated}): {', '.join(missing)}"
+            )
+    final = apply_set(pb, answers, set_items)
     result = make_review(
         pb,
         deal_name,
@@ -248,6 +258,84 @@ def _review_from_file(
     written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
     if written is not None:
         _err(f"Review written to {_shown(written)}")
+        _keep_context(pb, result, written, out)
+
+
+def _saved_context(pb: Any, deal: str) -> tuple[Any, dict[str, Any]] | None:
+    """The deal's saved context and the answers of it that fit `pb`, or None.
+
+    A damaged context file is named and set aside: it must not stop a review.
+    """
+    if not pb.deal_questions():
+        return None
+    from ..review.context import load_context, offered
+
+    try:
+        saved = load_context(deal)
+    except DealcoachError as exc:
+        _err(f"warning: {exc.lines()[0]}; the deal context is asked afresh")
+        return None
+    if saved is None:
+        return None
+    found = offered(pb, saved)
+    for note in found.notes:
+        _err(f"note: {note}")
+    return (saved, found.answers) if found.answers else None
+
+
+def _keep_context(pb: Any, result: Any, written: Path, out: _Output) -> None:
+    """After a review lands in the reviews folder, keep its deal context for the next one.
+
+    Not for a review written elsewhere (--output) or one participant's view of a retrospective.
+    """
+    if out.output is not None or out.participant or not pb.deal_questions():
+        return
+    from ..review.context import save_context
+
+    given = {qid: v for qid, v in result.answers.items() if qid not in result.unanswered}
+    try:
+        save_context(pb, result.deal, given, result.result.asked, written, out.date)
+    except (OSError, DealcoachError) as exc:
+        _err(f"warning: the deal context was not saved: {exc}")
+
+
+def _still_true(pb: Any, deal: str, color: bool) -> tuple[dict[str, Any], set[str], set[str]]:
+    """Offer the deal's saved context: keep all of it, or pick what changed.
+
+    Returns the answers to pre-fill, those not to ask again, and those to ask again.
+    """
+    from ..review.scoring import label
+    from .prompts import choose, pick_many, say
+
+    saved = _saved_context(pb, deal)
+    if saved is None:
+        return {}, set(), set()
+    context, answers = saved
+    say(f"\nWhat you said about {deal} last time ({context.updated}):", "bold", color)
+    for qid, value in answers.items():
+        question = pb.question(qid)
+        say(f"  {question.prompt} {label(question, value)}", "", color)
+    picked = choose(
+        "Is this still true?",
+        [
+            ("Yes, all of it: keep it", "keep"),
+            ("Some of it changed: let me pick what", "pick"),
+            ("Go through all of it again", "all"),
+        ],
+        color=color,
+    )
+    if picked == "keep":
+        return answers, set(answers), set()
+    if picked == "all":
+        return answers, set(), set(answers)
+    changed = set(
+        pick_many(
+            "Which of these changed?",
+            [(f"{pb.question(qid).prompt} [{label(pb.question(qid), v)}]", qid) for qid, v in answers.items()],
+            color=color,
+        )
+    )
+    return answers, set(answers) - changed, changed
 
 
 def _triage(cat: Catalogue, no_color: bool) -> str:
@@ -331,6 +419,10 @@ def _review_interactive(
                         "fg:ansiyellow",
                         color,
                     )
+        kept: set[str] = set()
+        reask: set[str] = set()
+        if not preset:  # not resuming: offer the deal context kept from this deal's last review
+            preset, kept, reask = _still_true(pb, deal, color)
         preset = apply_set(pb, preset, set_items)
         say(f"\n{pb.title} — {pb.summary}", "bold", color)
         say("Ctrl-C stops at any time; every answer is saved as you go.", "fg:ansibrightblack", color)
@@ -339,7 +431,7 @@ def _review_interactive(
             nonlocal saved_to
             saved_to = session.save(deal, pb.id, pb.version, current, out.participant)
 
-        interview = Interview(pb, preset, on_answer=autosave)
+        interview = Interview(pb, preset, on_answer=autosave, kept=kept, reask=reask)
         if preset:
             autosave(interview.answers)
         asker = TerminalAsker(color=color)
@@ -349,6 +441,8 @@ def _review_interactive(
         result = make_review(pb, deal, interview.answers, date=out.date, participant=out.participant)
         text = _render(result, out.fmt, out.template)
         written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
+        if written is not None:
+            _keep_context(pb, result, written, out)
     except KeyboardInterrupt:
         where = f" Your answers are saved in {saved_to}; run the same command to continue." if saved_to else ""
         raise Interrupted(f"Stopped.{where}", saved_to) from None

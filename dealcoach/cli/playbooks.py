@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, DealcoachError
+from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, DealcoachError, InputError
 from .app import (
     PLAYBOOKS_OPTION,
     _catalogue,
@@ -33,14 +33,15 @@ def playbooks_list(
     """Show the playbooks available here, where each file is, and which override others."""
     import json
 
-    from ..playbook.model import load_cached
+    from ..playbook.model import IncludeFinder, load_cached
 
     cat = _catalogue(playbooks)
+    finder = IncludeFinder(cat)
     rows = []
-    for pid in cat.ids():
+    for pid in cat.playbook_ids():  # shared sets are asked inside playbooks, not reviewed on their own
         entry = cat.entries[pid]
         try:  # the cached, validated playbook: fast, and a broken file is named here, not mid-review
-            title = load_cached(entry.path).title
+            title = load_cached(entry.path, finder).title
         except DealcoachError as exc:
             _err(f"warning: {exc.lines()[0]} (run `dealcoach playbooks validate {entry.path}`)")
             title = "(broken file)"
@@ -86,9 +87,10 @@ def playbooks_validate(
     import json
 
     from ..playbook.checking import check_files
+    from ..playbook.model import IncludeFinder
 
     files = _playbook_targets(targets, playbooks)
-    problems = [problem for found in check_files(files) for problem in found]
+    problems = [problem for found in check_files(files, IncludeFinder(extra=playbooks)) for problem in found]
     if fmt == "json":
         typer.echo(json.dumps({"files": len(files), "problems": [_problem_dict(p) for p in problems]}, indent=2))
     else:
@@ -114,22 +116,28 @@ def playbooks_test(
     """Run each playbook's examples; show what differs when an outcome changes; exit 2 on failure."""
     import json
 
-    from ..playbook.model import load
+    from ..playbook.model import IncludeFinder, SharedSet, load_file
     from ..review.selftest import run_examples
 
     files = _playbook_targets(targets, playbooks)
+    finder = IncludeFinder(extra=playbooks)
     failed = 0
     total = 0
     report: list[dict[str, Any]] = []
     for path in sorted(files):
         try:
-            pb = load(path)
+            pb = load_file(path, finder)
         except DealcoachError as exc:
             failed += 1
             report.append({"path": str(path), "problems": exc.lines(), "examples": []})
             if fmt != "json":
                 for line in exc.lines():
                     typer.echo(line)
+            continue
+        if isinstance(pb, SharedSet):  # no strategies to expect: its rules are tested through its playbooks
+            report.append({"path": str(path), "shared": pb.id, "problems": [], "examples": []})
+            if fmt != "json":
+                typer.echo(f"{pb.id}: shared set, valid (tested through the playbooks that include it)")
             continue
         outcomes = run_examples(pb)
         total += len(outcomes)
@@ -165,15 +173,36 @@ def playbooks_test(
 def playbooks_show(
     playbook: str = typer.Argument(..., help="Playbook id.", autocompletion=_complete_playbook),
     markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown source instead of formatting it."),
+    answers: bool = typer.Option(
+        False, "--answers", help="Print an answers file to fill in: every question id, its type, values and help."
+    ),
     no_color: bool = typer.Option(False, "--no-color", help="No colours."),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
-    """A readable page for one playbook: situation, questions, strategies and their coaching."""
-    from ..playbook.pages import playbook_page
+    """A readable page for one playbook (or shared set): questions with their ids and values, strategies."""
+    from ..playbook.catalogue import is_shared_file
+    from ..playbook.model import IncludeFinder, SharedSet, load_file
+    from ..playbook.pages import playbook_page, shared_page
     from ..review.workflow import load_playbook
 
-    pb = load_playbook(_catalogue(playbooks), playbook)
-    page = playbook_page(pb)
+    cat = _catalogue(playbooks)
+    entry = cat.find(playbook)
+    if is_shared_file(entry.path):
+        shared = load_file(entry.path, IncludeFinder(cat))
+        if answers and isinstance(shared, SharedSet):
+            raise InputError(
+                f"{playbook!r} is a shared set, asked inside the playbooks that include it; "
+                "print the answers file of one of those playbooks"
+            )
+        page = shared_page(shared) if isinstance(shared, SharedSet) else playbook_page(shared)
+    else:
+        pb = load_playbook(cat, playbook)
+        if answers:
+            from ..playbook.skeleton import answers_skeleton
+
+            typer.echo(answers_skeleton(pb), nl=False)
+            return
+        page = playbook_page(pb)
     if markdown or not sys.stdout.isatty():
         typer.echo(page)
         return

@@ -174,3 +174,14 @@ def choose(message: str, choices: list[tuple[str, Any]], color: bool = True) -> 
         choices=[Choice(title, value=value) for title, value in choices],
         style=STYLE if color else None,
     ).unsafe_ask()
+
+
+def pick_many(message: str, choices: list[tuple[str, Any]], color: bool = True) -> list[Any]:
+    return list(
+        questionary.checkbox(
+            message,
+            choices=[Choice(title, value=value) for title, value in choices],
+            style=STYLE if color else None,
+            instruction="(Space to tick, Enter when done)",
+        ).unsafe_ask()
+    )

@@ -68,13 +68,13 @@ def rescore(record: ReviewRecord, playbook: Playbook) -> Rescored:
 
 def load_playbooks(ids: set[str], catalogue: Any) -> tuple[dict[str, Playbook], dict[str, str]]:
     """The current playbook for each id, and a reason for each id that cannot be loaded."""
-    from ..playbook.model import load
+    from ..playbook.model import IncludeFinder, load
 
     found: dict[str, Playbook] = {}
     missing: dict[str, str] = {}
     for pid in sorted(ids):
         try:
-            found[pid] = load(catalogue.find(pid).path)
+            found[pid] = load(catalogue.find(pid).path, IncludeFinder(catalogue))
         except DealcoachError as exc:
             missing[pid] = exc.message
     return found, missing

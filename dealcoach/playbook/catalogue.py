@@ -9,6 +9,7 @@ stays fast; a playbook is validated in full only when it is used or validated.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,10 @@ class Catalogue:
     def ids(self) -> list[str]:
         return sorted(self.entries)
 
+    def playbook_ids(self) -> list[str]:
+        """The ids a rep can review with: shared sets (included by playbooks) left out."""
+        return [pid for pid in self.ids() if not is_shared_file(self.entries[pid].path)]
+
     def find(self, playbook_id: str) -> Entry:
         if playbook_id in self.entries:
             return self.entries[playbook_id]
@@ -71,6 +76,18 @@ class Catalogue:
 
         hint = closest(playbook_id, self.ids())
         raise NotFoundError(f"no playbook {playbook_id!r}{hint}; `dealcoach playbooks list` shows the ones there are")
+
+
+_SHARED_MARK = re.compile(r"^kind:[ \t]*[\"']?shared[\"']?[ \t]*(#.*)?$", re.M)
+
+
+def is_shared_file(path: Path) -> bool:
+    """Whether the file is a shared set (`kind: shared`), read without parsing the YAML: listing
+    stays fast. The loader, which parses it, has the final word."""
+    try:
+        return bool(_SHARED_MARK.search(path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
 
 
 def layers(extra: list[Path] | None = None) -> list[tuple[str, Path]]:

@@ -7,6 +7,7 @@ review playbooks like code, so a mistake should fail validation in CI, not surpr
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,41 @@ class Example:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class IncludedSet:
+    """A shared set spliced into a playbook: where it came from, and which questions are its own.
+
+    `beside` is the file that named it (include lookups fall back to that file's folder) and
+    `stamp` the file's modification time and size when it was read: together they tell a cached
+    playbook whether an included file has changed or another layer now provides that id.
+    """
+
+    id: str
+    title: str
+    path: Path
+    beside: Path
+    stamp: tuple[int, int]
+    scope: str = ""
+    questions: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+
+
+@dataclass
+class SharedSet:
+    """A `kind: shared` file: questions and rules that playbooks include by id."""
+
+    id: str
+    version: int
+    title: str
+    summary: str
+    scope: str
+    questions: tuple[Question, ...]
+    rules: tuple[Rule, ...] = ()
+    includes: tuple[str, ...] = ()
+    included: tuple[IncludedSet, ...] = ()
+    path: Path = field(default_factory=lambda: Path("<memory>"))
+
+
 @dataclass
 class Playbook:
     id: str
@@ -112,6 +148,13 @@ class Playbook:
     situation: str = ""
     gaps_heading: str = "Find out before the call"
     path: Path = field(default_factory=lambda: Path("<memory>"))
+    includes: tuple[str, ...] = ()
+    # Every shared set spliced in, nested ones first, each once: its questions come first.
+    included: tuple[IncludedSet, ...] = ()
+
+    def deal_questions(self) -> list[str]:
+        """Ids of the questions whose answers are kept per deal (from sets with `scope: deal`)."""
+        return [qid for s in self.included if s.scope == "deal" for qid in s.questions]
 
     def question(self, question_id: str) -> Question | None:
         return self._questions_by_id().get(question_id)
@@ -150,28 +193,90 @@ def namespace(playbook: Playbook, answers: dict[str, Any]) -> dict[str, Any]:
     return {q.id: UNKNOWN if answers.get(q.id) is None else answers[q.id] for q in playbook.questions}
 
 
-def load(path: Path) -> Playbook:
+class IncludeFinder:
+    """Where `include: [id]` finds a shared set: the file that wins for that id in the playbook
+    layers (so a team's own `deal-context.yaml` replaces the built-in one), else a file of that
+    name beside the file that includes it (a folder validated on its own).
+
+    Built from a catalogue the command already has, or from the layers on first use: a playbook
+    without includes never looks.
+    """
+
+    def __init__(self, catalogue: Any = None, extra: list[Path] | None = None) -> None:
+        self._paths: dict[str, Path] | None = (
+            {pid: e.path for pid, e in catalogue.entries.items()} if catalogue is not None else None
+        )
+        self._extra = list(extra or [])
+
+    def paths(self) -> dict[str, Path]:
+        if self._paths is None:
+            from .catalogue import catalogue
+
+            self._paths = {pid: e.path for pid, e in catalogue(self._extra).entries.items()}
+        return self._paths
+
+    def find(self, set_id: str, beside: Path) -> Path | None:
+        found = self.paths().get(set_id)
+        if found is not None:
+            return found
+        for suffix in (".yaml", ".yml"):
+            candidate = beside.parent / f"{set_id}{suffix}"
+            if candidate.is_file():
+                return candidate
+        return None
+
+
+def is_shared_data(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("kind") == "shared"
+
+
+def load(path: Path, finder: IncludeFinder | None = None) -> Playbook:
     """Load and validate one playbook file; raise InputError listing every problem found."""
     from . import yamlfile
 
     located = yamlfile.read(path)
-    return build(located)
+    return build(located, finder)
 
 
-def loads(text: str, path: Path) -> Playbook:
+def load_file(path: Path, finder: IncludeFinder | None = None) -> Playbook | SharedSet:
+    """Load and validate a playbook or a shared set, whichever the file is (`playbooks validate`)."""
+    from . import yamlfile
+
+    located = yamlfile.read(path)
+    if is_shared_data(located.data):
+        return build_shared(located, finder)
+    return build(located, finder)
+
+
+def loads(text: str, path: Path, finder: IncludeFinder | None = None) -> Playbook:
     """Load and validate a playbook from text (`path` names it in messages)."""
     from . import yamlfile
 
-    return build(yamlfile.parse(text, path))
+    return build(yamlfile.parse(text, path), finder)
 
 
-def load_cached(path: Path) -> Playbook:
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _includes_unchanged(playbook: Playbook, finder: IncludeFinder) -> bool:
+    """Whether every included file is still the one found for its id, unchanged since it was read."""
+    try:
+        return all(finder.find(s.id, s.beside) == s.path and _stamp(s.path) == s.stamp for s in playbook.included)
+    except OSError:
+        return False
+
+
+def load_cached(path: Path, finder: IncludeFinder | None = None) -> Playbook:
     """`load`, remembered between runs in the user's state folder.
 
     Keyed by the file's path, size, modification time and dealcoach's version, so an edit is
-    always seen. Used where start-up is what a rep feels (the review); `playbooks validate` and
-    `playbooks test` always read afresh. A loaded playbook is plain data (expressions are kept as
-    checked trees, texts as source), which is what makes it safe to keep.
+    always seen; a playbook with includes is used from the cache only while each included file
+    is still the one its id finds, unchanged. Used where start-up is what a rep feels (the
+    review); `playbooks validate` and `playbooks test` always read afresh. A loaded playbook is
+    plain data (expressions are kept as checked trees, texts as source), which is what makes it
+    safe to keep.
     """
     import hashlib
     import os
@@ -188,15 +293,16 @@ def load_cached(path: Path) -> Playbook:
         stamp = hashlib.sha1(f"{st.st_mtime_ns}|{st.st_size}|{__version__}".encode()).hexdigest()[:12]
         cached = folder / f"{name}-{stamp}.pickle"
     except OSError:
-        return load(path)
+        return load(path, finder)
+    finder = finder or IncludeFinder()
     try:
         with cached.open("rb") as handle:
             found = pickle.load(handle)
-        if isinstance(found, Playbook) and found.path == path:
+        if isinstance(found, Playbook) and found.path == path and _includes_unchanged(found, finder):
             return found
     except Exception:  # missing, from another version, or damaged: it is only a cache
         pass
-    playbook = load(path)
+    playbook = load(path, finder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob(f"{name}-*.pickle"):
@@ -210,13 +316,34 @@ def load_cached(path: Path) -> Playbook:
     return playbook
 
 
-def build(located: yamlfile.Located) -> Playbook:
-    builder = _PlaybookBuilder(located)
+def build(located: yamlfile.Located, finder: IncludeFinder | None = None) -> Playbook:
+    if is_shared_data(located.data):
+        set_id = located.data.get("id")
+        name = repr(set_id) if isinstance(set_id, str) else "this file"
+        message = (
+            f"{name} is a shared set of questions, not a playbook; playbooks ask it with "
+            f"`include: [{set_id if isinstance(set_id, str) else 'ID'}]`"
+        )
+        raise InputError(f"{located.path}: {message}", [located.problem(("kind",), message)])
+    builder = _PlaybookBuilder(located, finder or IncludeFinder())
     playbook = builder.build()
     if builder.problems or playbook is None:
-        problems = sorted(builder.problems, key=lambda p: (p.line, p.column))
-        raise InputError(f"{located.path}: {len(problems)} problem(s)", problems)
+        raise InputError(f"{located.path}: {len(builder.problems)} problem(s)", _ordered(builder.problems, located))
     return playbook
+
+
+def build_shared(located: yamlfile.Located, finder: IncludeFinder | None = None) -> SharedSet:
+    builder = _PlaybookBuilder(located, finder or IncludeFinder())
+    shared = builder.build_shared()
+    if builder.problems or shared is None:
+        raise InputError(f"{located.path}: {len(builder.problems)} problem(s)", _ordered(builder.problems, located))
+    return shared
+
+
+def _ordered(problems: list[Problem], located: yamlfile.Located) -> list[Problem]:
+    """The file's own problems first, then each included file's, by position; each once."""
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.path != located.path, str(p.path), p.line, p.column))
 
 
 _TYPE_NAMES = {
@@ -247,8 +374,16 @@ def _type_name(kind: str) -> str:
 class _PlaybookBuilder:
     """Walks the YAML data once, collecting Problems instead of stopping at the first."""
 
-    def __init__(self, located: yamlfile.Located) -> None:
+    def __init__(
+        self,
+        located: yamlfile.Located,
+        finder: IncludeFinder,
+        chain: tuple[tuple[str, Path], ...] = (),
+    ) -> None:
         self.located = located
+        self.finder = finder
+        # The files that include this one, outermost first: an include of any of them is a cycle.
+        self.chain = chain
         self.problems: list[Problem] = []
 
     # -- reporting -------------------------------------------------------------------------
@@ -321,15 +456,25 @@ class _PlaybookBuilder:
     # -- the playbook ----------------------------------------------------------------------
 
     def build(self) -> Playbook | None:
-        data = self.check_mapping((), self.located.data, "playbook")
+        if isinstance(self.located.data, dict) and "kind" in self.located.data:
+            self.problem(
+                ("kind", "<key>"),
+                "'kind' marks a shared set (`kind: shared`); a playbook has no 'kind', remove it",
+            )
+            data = self.check_mapping((), {k: v for k, v in self.located.data.items() if k != "kind"}, "playbook")
+        else:
+            data = self.check_mapping((), self.located.data, "playbook")
         if data is None:
             return None
-        strategies = self.build_strategies(data.get("strategies"))
-        strategy_ids = [s.id for s in strategies]
-        questions = self.build_questions(data.get("questions"), strategy_ids)
-        rules = self.build_rules(data.get("rules"), strategy_ids, questions)
         playbook_id = data.get("id") if isinstance(data.get("id"), str) else ""
         path = self.located.path
+        strategies = self.build_strategies(data.get("strategies"))
+        strategy_ids = [s.id for s in strategies]
+        included, own_from = self.build_includes(data.get("include"), playbook_id, strategy_ids)
+        prefix = [q for part in included for q in part[1]]
+        questions = prefix + self.build_questions(data.get("questions"), strategy_ids, prefix, own_from)
+        rules = self.build_rules(data.get("rules"), strategy_ids, questions, own_from)
+        rules += [r for part in included for r in part[2]]
         if playbook_id and path.suffix in (".yaml", ".yml") and path.stem != playbook_id:
             self.problem(("id",), f"the id {playbook_id!r} must match the file name {path.name!r}")
         if isinstance(data.get("sources"), list) and not data["sources"]:
@@ -350,11 +495,158 @@ class _PlaybookBuilder:
             questions=tuple(questions),
             rules=tuple(rules),
             path=path,
+            includes=_strs(data.get("include")),
+            included=tuple(part[0] for part in included),
         )
         if isinstance(data.get("version"), int) and data["version"] < 1:
             self.problem(("version",), "'version' starts at 1")
         playbook.examples = tuple(self.build_examples(data.get("examples"), playbook))
         return playbook
+
+    def build_shared(self) -> SharedSet | None:
+        """A `kind: shared` file: its own questions and rules, after those of the sets it includes.
+
+        Its points and vetoes may name any strategy id: they count in the playbooks that have
+        that strategy and are dropped by the others.
+        """
+        data = self.check_mapping((), self.located.data, "shared")
+        if data is None:
+            return None
+        set_id = data.get("id") if isinstance(data.get("id"), str) else ""
+        path = self.located.path
+        if set_id and path.suffix in (".yaml", ".yml") and path.stem != set_id:
+            self.problem(("id",), f"the id {set_id!r} must match the file name {path.name!r}")
+        if isinstance(data.get("version"), int) and data["version"] < 1:
+            self.problem(("version",), "'version' starts at 1")
+        if isinstance(data.get("questions"), list) and not data["questions"]:
+            self.problem(("questions",), "a shared set needs at least one question")
+        included, own_from = self.build_includes(data.get("include"), set_id, None)
+        prefix = [q for part in included for q in part[1]]
+        questions = self.build_questions(data.get("questions"), None, prefix, own_from)
+        rules = self.build_rules(data.get("rules"), None, [*prefix, *questions], own_from)
+        return SharedSet(
+            id=set_id,
+            version=data.get("version") if isinstance(data.get("version"), int) else 0,
+            title=_str(data.get("title")),
+            summary=_str(data.get("summary")),
+            scope=_str(data.get("scope")),
+            questions=tuple([*prefix, *questions]),
+            rules=tuple([*(r for part in included for r in part[2]), *rules]),
+            includes=_strs(data.get("include")),
+            included=tuple(part[0] for part in included),
+            path=path,
+        )
+
+    def build_includes(
+        self, value: Any, own_id: str, strategy_ids: list[str] | None
+    ) -> tuple[list[tuple[IncludedSet, list[Question], list[Rule]]], dict[str, str]]:
+        """Load each included shared set (and what it includes), once each, in order.
+
+        Returns the parts to splice in, nested sets before the set that includes them, and which
+        set each question and rule id came from (to name it when this file reuses an id). With
+        `strategy_ids` (a playbook), points and vetoes for other strategies are dropped.
+        """
+        parts: list[tuple[IncludedSet, list[Question], list[Rule]]] = []
+        origin: dict[str, str] = {}
+        seen_ids: set[str] = set()
+        me = (own_id, self.located.path)
+        for i, set_id in enumerate(value if isinstance(value, list) else ()):
+            key = ("include", i)
+            if not isinstance(set_id, str):
+                continue  # reported by the type check
+            if not re.match(r"^[a-z0-9][a-z0-9-]*$", set_id):
+                self.problem(key, f"'include' value {set_id!r} must be a shared set id (lower-case letters, digits, -)")
+                continue
+            if set_id in seen_ids:
+                self.problem(key, f"{set_id!r} is included twice; list it once")
+                continue
+            seen_ids.add(set_id)
+            path = self.finder.find(set_id, self.located.path)
+            if path is None:
+                hint = closest(set_id, list(self.finder.paths()))
+                self.problem(
+                    key,
+                    f"no shared set {set_id!r}{hint}; shared sets are found where playbooks are "
+                    f"(built-in, user, project, --playbooks) or beside this file",
+                )
+                continue
+            chain = (*self.chain, me)
+            if any(p.resolve() == path.resolve() for _, p in chain):
+                here = repr(own_id) if own_id else "this file"
+                again = "is this file" if path.resolve() == self.located.path.resolve() else f"includes {here} again"
+                self.problem(key, f"including {set_id!r} makes a cycle: it {again}, directly or through other sets")
+                continue
+            from . import yamlfile
+
+            try:
+                located = yamlfile.read(path)
+            except InputError as exc:
+                self.problems.extend(exc.problems or [self.located.problem(key, exc.message)])
+                continue
+            if not is_shared_data(located.data):
+                self.problem(
+                    key,
+                    f"{set_id!r} is a playbook, not a shared set; only files marked `kind: shared` can be included",
+                )
+                continue
+            sub = _PlaybookBuilder(located, self.finder, chain)
+            shared = sub.build_shared()
+            self.problems.extend(sub.problems)
+            if shared is None:
+                continue
+            try:
+                stamp = _stamp(path)
+            except OSError:
+                stamp = (0, 0)
+            nested = {s.id: s for s in shared.included}
+            new_parts: list[tuple[IncludedSet, list[Question], list[Rule]]] = []
+            # The set's nested includes, each with its own questions, then the set itself.
+            own_q = [q for q in shared.questions if not any(q.id in s.questions for s in shared.included)]
+            for nested_set in shared.included:
+                qs = [q for q in shared.questions if q.id in nested_set.questions]
+                rs = [r for r in shared.rules if r.id in nested_set.rules]
+                new_parts.append((nested_set, qs, rs))
+            own_rules = [r for r in shared.rules if not any(r.id in n.rules for n in nested.values())]
+            new_parts.append(
+                (
+                    IncludedSet(
+                        id=set_id,
+                        title=shared.title,
+                        path=path,
+                        beside=self.located.path,
+                        stamp=stamp,
+                        scope=shared.scope,
+                        questions=tuple(q.id for q in own_q),
+                        rules=tuple(r.id for r in own_rules),
+                    ),
+                    own_q,
+                    own_rules,
+                )
+            )
+            for part_set, questions, rules in new_parts:
+                if any(p[0].id == part_set.id for p in parts):
+                    continue  # reached twice through different includes: asked once
+                for q in questions:
+                    if q.id in origin:
+                        self.problem(
+                            key,
+                            f"the question id {q.id!r} is in both {origin[q.id]!r} and {part_set.id!r}; "
+                            "ids must be unique across a playbook and what it includes",
+                        )
+                    origin[q.id] = part_set.id
+                for r in rules:
+                    if r.id in origin:
+                        self.problem(
+                            key,
+                            f"the rule id {r.id!r} is in both {origin[r.id]!r} and {part_set.id!r}; "
+                            "ids must be unique across a playbook and what it includes",
+                        )
+                    origin[r.id] = part_set.id
+                if strategy_ids is not None:
+                    questions = [_only_strategies(q, strategy_ids) for q in questions]
+                    rules = [_rule_for(r, strategy_ids) for r in rules]
+                parts.append((part_set, questions, rules))
+        return parts, origin
 
     def build_strategies(self, value: Any) -> list[Strategy]:
         result: list[Strategy] = []
@@ -382,12 +674,19 @@ class _PlaybookBuilder:
             )
         return result
 
-    def build_points(self, key: tuple[Any, ...], value: Any, strategy_ids: list[str]) -> dict[str, int]:
+    def build_points(self, key: tuple[Any, ...], value: Any, strategy_ids: list[str] | None) -> dict[str, int]:
+        """Points per strategy; `strategy_ids` None (a shared set) accepts any strategy id."""
         if not isinstance(value, dict):
             return {}
         points: dict[str, int] = {}
         for sid, amount in value.items():
-            if sid not in strategy_ids:
+            if strategy_ids is None:
+                if not isinstance(sid, str) or not re.match(r"^[a-z0-9][a-z0-9-]*$", sid):
+                    self.problem(
+                        (*key, sid, "<key>"), f"points for {sid!r}: a strategy id is lower-case letters, digits and -"
+                    )
+                    continue
+            elif sid not in strategy_ids:
                 if strategy_ids:  # with no strategies at all, that one problem is reported once, not here
                     hint = closest(str(sid), strategy_ids)
                     self.problem((*key, sid, "<key>"), f"points for {sid!r}, which is not a strategy here{hint}")
@@ -443,9 +742,18 @@ class _PlaybookBuilder:
                     f"which is not one of its values ({shown}){closest(str(literal), [str(v) for v in values])}",
                 )
 
-    def build_questions(self, value: Any, strategy_ids: list[str]) -> list[Question]:
+    def build_questions(
+        self,
+        value: Any,
+        strategy_ids: list[str] | None,
+        prefix: list[Question] = (),  # type: ignore[assignment]
+        origin: dict[str, str] | None = None,
+    ) -> list[Question]:
+        """This file's own questions; `prefix` are the included ones, asked before them."""
         result: list[Question] = []
         seen: dict[str, int] = {}
+        origin = origin or {}
+        included = {q.id: q for q in prefix}
         all_ids = [
             item.get("id")
             for item in (value if isinstance(value, list) else ())
@@ -460,9 +768,16 @@ class _PlaybookBuilder:
             if qid in seen:
                 self.problem((*key, "id"), f"the question id {qid!r} is already used on line {seen[qid]}")
                 continue
+            if qid in included:
+                self.problem(
+                    (*key, "id"),
+                    f"the question id {qid!r} is already a question of the included set "
+                    f"{origin.get(qid, '?')!r}; ids must be unique across a playbook and what it includes",
+                )
+                continue
             seen[qid] = self.line((*key, "id"))
             qtype = data.get("type") if data.get("type") in QUESTION_TYPES else "text"
-            earlier = [q.id for q in result]
+            earlier = [*included, *(q.id for q in result)]
             when = None
             if "when" in data:
                 when = self.condition((*key, "when"), data["when"], earlier, "a question asked before this one")
@@ -486,7 +801,7 @@ class _PlaybookBuilder:
             if data.get("type") in QUESTION_TYPES:  # an unknown type is reported once, by the type check
                 self.check_question_keys(key, data, qtype)
             if when is not None:
-                self.check_literals((*key, "when"), when, result)
+                self.check_literals((*key, "when"), when, [*prefix, *result])
             if (
                 isinstance(number_min, (int, float))
                 and isinstance(number_max, (int, float))
@@ -588,10 +903,18 @@ class _PlaybookBuilder:
                 )
         return options
 
-    def build_rules(self, value: Any, strategy_ids: list[str], questions: list[Question]) -> list[Rule]:
+    def build_rules(
+        self,
+        value: Any,
+        strategy_ids: list[str] | None,
+        questions: list[Question],
+        origin: dict[str, str] | None = None,
+    ) -> list[Rule]:
+        """This file's own rules; `origin` names the included set of each included rule id."""
         question_ids = [q.id for q in questions]
         result: list[Rule] = []
         seen: set[str] = set()
+        origin = origin or {}
         for i, item in enumerate(value if isinstance(value, list) else ()):
             key = ("rules", i)
             data = self.check_mapping(key, item, "rule")
@@ -600,6 +923,12 @@ class _PlaybookBuilder:
             rid = data.get("id") if isinstance(data.get("id"), str) else f"rule-{i + 1}"
             if rid in seen:
                 self.problem((*key, "id"), f"the rule id {rid!r} is already used")
+            elif rid in origin:
+                self.problem(
+                    (*key, "id"),
+                    f"the rule id {rid!r} is already a rule of the included set {origin[rid]!r}; "
+                    "ids must be unique across a playbook and what it includes",
+                )
             seen.add(rid)
             when = self.condition((*key, "when"), data.get("when"), question_ids, "a question in this playbook")
             if when is not None:
@@ -613,7 +942,7 @@ class _PlaybookBuilder:
                 else ()  # any other type is reported by the type check
             )
             for v in vetoes:
-                if v not in strategy_ids and strategy_ids:
+                if strategy_ids and v not in strategy_ids:
                     self.problem(
                         (*key, "veto"), f"vetoes {v!r}, which is not a strategy here{closest(v, strategy_ids)}"
                     )
@@ -678,6 +1007,26 @@ class _PlaybookBuilder:
                 Example(name=_str(data.get("name")), answers=answers, expect=dict(expect), line=self.line(key))
             )
         return result
+
+
+def _only_strategies(question: Question, strategy_ids: list[str]) -> Question:
+    """An included question as this playbook sees it: points for strategies it lacks dropped."""
+    if not question.scores:
+        return question
+    options = tuple(
+        dataclasses.replace(o, points={k: v for k, v in o.points.items() if k in strategy_ids})
+        for o in question.options
+    )
+    return dataclasses.replace(question, options=options)
+
+
+def _rule_for(rule: Rule, strategy_ids: list[str]) -> Rule:
+    """An included rule as this playbook sees it: points and vetoes for strategies it lacks dropped."""
+    return dataclasses.replace(
+        rule,
+        points={k: v for k, v in rule.points.items() if k in strategy_ids},
+        veto=tuple(v for v in rule.veto if v in strategy_ids),
+    )
 
 
 def _matches(value: Any, kind: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..text import md as escape_markdown
-from .model import Playbook, Question, load
+from .model import Playbook, Question, SharedSet, load_file
 
 TYPE_WORDS = {
     "choice": "pick one",
@@ -33,17 +33,42 @@ def _question_line(number: int, question: Question) -> list[str]:
         extras.append(f"asked when `{question.when.source}`")
     if question.unknown:
         extras.append("“I don't know” allowed")
-    lines = [f"{number}. **{escape_markdown(question.prompt)}** ({'; '.join(extras)})"]
+    lines = [f"{number}. **{escape_markdown(question.prompt)}** (`{question.id}`; {'; '.join(extras)})"]
     if question.type in ("choice", "multi"):
         for option in question.options:
-            lines.append(f"    - {escape_markdown(option.label)}")
+            lines.append(f"    - {escape_markdown(option.label)} (`{option.value}`)")
     if question.help:
         lines.append(f"\n    _Why it matters:_ {escape_markdown(question.help)}")
     return lines
 
 
-def playbook_page(playbook: Playbook, level: int = 1) -> str:
-    """One playbook as Markdown; `level` is the heading level of its title."""
+def _included_questions(playbook: Playbook, h: str, expand: bool) -> list[str]:
+    """The shared sets a playbook asks first: each question in full, or a pointer to the set's page."""
+    lines: list[str] = []
+    for shared in playbook.included:
+        kept = "; its answers are kept per deal" if shared.scope == "deal" else ""
+        if not expand:
+            lines += [f"Asked first: the shared set `{shared.id}` ({escape_markdown(shared.title)}{kept}).", ""]
+            continue
+        lines += [f"{h}## Asked first, from the shared set `{shared.id}`: {escape_markdown(shared.title)}", ""]
+        if kept:
+            lines += ["Its answers are kept per deal and offered pre-filled on the deal's next review.", ""]
+        for number, qid in enumerate(shared.questions, start=1):
+            question = playbook.question(qid)
+            assert question is not None
+            lines += _question_line(number, question)
+        lines.append("")
+    if playbook.included and expand:
+        lines += [f"{h}## This playbook's own questions", ""]
+    return lines
+
+
+def playbook_page(playbook: Playbook, level: int = 1, expand_included: bool = True) -> str:
+    """One playbook as Markdown; `level` is the heading level of its title.
+
+    `expand_included` lists the questions of included shared sets in full (`playbooks show`);
+    the catalogue names the set instead, whose page it has once.
+    """
     h = "#" * level
     lines = [f"{h} {escape_markdown(playbook.title)}", ""]
     lines.append(f"`{playbook.id}` · version {playbook.version}")
@@ -52,7 +77,10 @@ def playbook_page(playbook: Playbook, level: int = 1) -> str:
     if playbook.situation:
         lines += ["", f"{h}# The situation", "", escape_markdown(playbook.situation)]
     lines += ["", f"{h}# Questions", ""]
-    for number, question in enumerate(playbook.questions, start=1):
+    lines += _included_questions(playbook, h, expand_included)
+    included = {qid for shared in playbook.included for qid in shared.questions}
+    own = [q for q in playbook.questions if q.id not in included]
+    for number, question in enumerate(own, start=1):
         lines += _question_line(number, question)
     lines += ["", f"{h}# Strategies", ""]
     for strategy in playbook.strategies:
@@ -73,9 +101,32 @@ def playbook_page(playbook: Playbook, level: int = 1) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def shared_page(shared: SharedSet, level: int = 1) -> str:
+    """One shared set as Markdown: its questions (with ids and values) and the flags its rules raise."""
+    h = "#" * level
+    lines = [f"{h} {escape_markdown(shared.title)}", ""]
+    kind = "shared set, answers kept per deal" if shared.scope == "deal" else "shared set"
+    lines += [f"`{shared.id}` · version {shared.version} · {kind}", ""]
+    if shared.summary:
+        lines += [escape_markdown(shared.summary), ""]
+    lines += [f"Playbooks ask these questions first with `include: [{shared.id}]`.", ""]
+    lines += [f"{h}# Questions", ""]
+    for number, question in enumerate(shared.questions, start=1):
+        lines += _question_line(number, question)
+    flagged = [r for r in shared.rules if r.flag is not None]
+    if flagged:
+        lines += ["", f"{h}# Flags it raises", ""]
+        for rule in flagged:
+            assert rule.flag is not None
+            lines.append(f"- `{rule.id}` ({rule.flag.severity}, when `{rule.when.source}`)")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def catalogue_markdown(folder: Path) -> str:
-    """The catalogue of every playbook in `folder`, triage first, then by id."""
-    playbooks = [load(path) for path in sorted(folder.glob("*.yaml"))]
+    """The catalogue of every playbook in `folder`, triage first, then by id; shared sets last."""
+    loaded = [load_file(path) for path in sorted(folder.glob("*.yaml"))]
+    playbooks = [pb for pb in loaded if isinstance(pb, Playbook)]
+    shared_sets = [s for s in loaded if isinstance(s, SharedSet)]
     playbooks.sort(key=lambda pb: (pb.id != "triage", pb.id))
     lines = [
         "# Playbook catalogue",
@@ -94,7 +145,16 @@ def catalogue_markdown(folder: Path) -> str:
         lines.append(f"| `{pb.id}` | {anchor} | {len(pb.strategies)} |")
     lines.append("")
     for pb in playbooks:
-        lines.append(playbook_page(pb, level=2))
+        lines.append(playbook_page(pb, level=2, expand_included=False))
+    if shared_sets:
+        lines += [
+            "## Shared sets",
+            "",
+            "Questions and rules that playbooks include by id and ask first (`include: [ID]`).",
+            "",
+        ]
+        for shared in shared_sets:
+            lines.append(shared_page(shared, level=3))
     return "\n".join(lines).rstrip() + "\n"
 
 

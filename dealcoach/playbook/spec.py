@@ -37,6 +37,9 @@ SPEC: dict[str, dict[str, Field]] = {
         "title": Field("str", True, "The situation in a few words."),
         "summary": Field("str", True, "One sentence: when to use this playbook."),
         "situation": Field("str", False, "A paragraph describing the situation, shown by `playbooks show`."),
+        "include": Field(
+            "list:str", False, "Ids of shared sets whose questions are asked first and whose rules apply here."
+        ),
         "gaps_heading": Field(
             "str", False, "Heading of the review's list of things to find out; default: Find out before the call."
         ),
@@ -45,6 +48,21 @@ SPEC: dict[str, dict[str, Field]] = {
         "questions": Field("list:question", True, "Asked in order; `when` skips a question."),
         "rules": Field("list:rule", False, "Cross-answer logic: points, vetoes and flags."),
         "examples": Field("list:example", False, "Answers with expected outcomes; run by `playbooks test`."),
+    },
+    "shared": {
+        "kind": Field("enum:shared", True, "Marks the file as a shared set, which playbooks include; not a playbook."),
+        "id": Field("str", True, "Unique id, the one playbooks name in `include`; the file is named ID.yaml.", SLUG),
+        "version": Field("int", True, "Bump when questions or rules change."),
+        "title": Field("str", True, "What the questions are about, in a few words."),
+        "summary": Field("str", False, "One sentence: what the set asks and which playbooks should include it."),
+        "scope": Field(
+            "enum:deal", False, "`deal`: answers are kept per deal and offered pre-filled on its next review."
+        ),
+        "include": Field("list:str", False, "Ids of other shared sets, asked before this one."),
+        "questions": Field("list:question", True, "Asked before the including playbook's own, in order."),
+        "rules": Field(
+            "list:rule", False, "Rules over its answers; points and vetoes for strategies a playbook lacks are ignored."
+        ),
     },
     "strategy": {
         "id": Field("str", True, "Id used in points, vetoes and examples.", SLUG),
@@ -109,13 +127,19 @@ SPEC: dict[str, dict[str, Field]] = {
 
 
 def json_schema() -> dict[str, Any]:
-    """The playbook format as a JSON Schema (draft 2020-12) for editors' YAML support."""
+    """The playbook format as a JSON Schema (draft 2020-12) for editors' YAML support.
+
+    One schema for both kinds of file: `kind: shared` selects the shared-set branch, anything
+    else is checked as a playbook.
+    """
     defs = {name: _object_schema(name) for name in SPEC if name != "playbook"}
     schema = _object_schema("playbook")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "dealcoach playbook",
-        **schema,
+        "title": "dealcoach playbook or shared set",
+        "if": {"type": "object", "properties": {"kind": {"const": "shared"}}, "required": ["kind"]},
+        "then": {"$ref": "#/$defs/shared"},
+        "else": schema,
         "$defs": defs,
     }
 

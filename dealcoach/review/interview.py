@@ -40,38 +40,63 @@ class Asker(Protocol):
 
 
 class Interview:
-    """Asks `playbook`'s questions; `answers` may already hold some (resume, answers file)."""
+    """Asks `playbook`'s questions; `answers` may already hold some (resume, answers file).
+
+    `kept` are answered questions this interview does not ask again (a deal context the rep
+    confirmed is still true); `reask` are answered ones it asks again, their answer shown as the
+    default (the parts of the context the rep said have changed).
+    """
 
     def __init__(
         self,
         playbook: Playbook,
         answers: dict[str, Any] | None = None,
         on_answer: Callable[[dict[str, Any]], None] | None = None,
+        *,
+        kept: set[str] | None = None,
+        reask: set[str] | None = None,
     ) -> None:
         self.playbook = playbook
         self.answers: dict[str, Any] = dict(answers or {})
         self.on_answer = on_answer
+        self.kept = set(kept or ())
+        self.reask = set(reask or ())
 
     def first_open(self) -> int:
         """Position of the first asked question without an answer (where a resume starts)."""
         for pos, question in enumerate(self.playbook.asked(self.answers)):
-            if question.id not in self.answers:
+            if question.id not in self.answers or question.id in self.reask:
                 return pos
         return len(self.playbook.asked(self.answers))
 
+    def _skipped(self, question: Question) -> bool:
+        return question.id in self.kept and question.id in self.answers
+
     def run(self, asker: Asker, *, start: int | None = None) -> dict[str, Any]:
-        """Ask from `start` (default: the first open question) to the end, honouring BACK."""
+        """Ask from `start` (default: the first open question) to the end, honouring BACK.
+
+        Kept answers are stepped over in both directions, so BACK goes to the previous question
+        actually asked.
+        """
         pos = self.first_open() if start is None else start
+        step = 1
         while True:
             asked = self.playbook.asked(self.answers)
             if pos >= len(asked):
                 return self.answers
-            question = asked[pos]
-            value = self.ask_one(asker, question, pos, len(asked), can_go_back=pos > 0)
-            if value is BACK:
-                pos = max(pos - 1, 0)
+            if pos < 0:
+                pos, step = 0, 1
                 continue
-            pos += 1
+            question = asked[pos]
+            if self._skipped(question):
+                pos += step
+                continue
+            can_go_back = any(not self._skipped(q) for q in asked[:pos])
+            value = self.ask_one(asker, question, pos, len(asked), can_go_back=can_go_back)
+            if value is BACK:
+                pos, step = pos - 1, -1
+                continue
+            pos, step = pos + 1, 1
 
     def ask_one(self, asker: Asker, question: Question, pos: int, total: int, *, can_go_back: bool = False) -> Any:
         """Ask one question, store and save its answer; returns the answer or BACK."""
@@ -87,6 +112,8 @@ class Interview:
             return BACK
         value = coerce(question, value)
         self.answers[question.id] = value
+        self.reask.discard(question.id)
+        self.kept.discard(question.id)  # changed on the summary screen: it is the rep's answer now
         if self.on_answer is not None:
             self.on_answer(dict(self.answers))
         return value

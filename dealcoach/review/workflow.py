@@ -15,7 +15,7 @@ from ..errors import InputError, Problem
 from ..files import write_atomic
 from ..playbook.answers import AnswersFile, check_answers, parse_set_options
 from ..playbook.catalogue import Catalogue, reviews_dir
-from ..playbook.model import Playbook, load_cached
+from ..playbook.model import IncludeFinder, Playbook, load_cached
 from .document import Review, review_path
 
 _cache: dict[Path, Playbook] = {}
@@ -25,7 +25,7 @@ def load_playbook(catalogue: Catalogue, playbook_id: str) -> Playbook:
     """Load a playbook by id from the catalogue, once per run."""
     path = catalogue.find(playbook_id).path
     if path not in _cache:
-        _cache[path] = load_cached(path)
+        _cache[path] = load_cached(path, IncludeFinder(catalogue))
     return _cache[path]
 
 
