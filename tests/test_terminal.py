@@ -241,8 +241,11 @@ def test_review_without_a_playbook_routes_through_triage(env: dict[str, str], wo
     term = Terminal(["review", "--deal", "ridgeway"], env, work)
     term.pick("What is the hardest thing about this deal", downs=8)  # the partner and the customer are fighting
     term.expect("Is any of this also going on")
-    term.press(" " + ENTER)  # tick the first one too: a reorganisation
+    term.press(" " + ENTER)  # tick the first one too: a new or deferring decision maker
+    term.pick("Where does the deal stand", downs=0)  # still selling
+    term.pick("taken over the decision", downs=1)  # no
     term.expect("This sounds like: The partner triangle")
+    term.expect("Also applies: The resistant decision maker")
     term.pick("Which playbook", downs=0)  # continue with it
     term.expect("How do the partner and the customer treat each other")
     term.press(CTRL_C)
