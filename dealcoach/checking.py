@@ -10,13 +10,22 @@ from pathlib import Path
 
 from .errors import DealcoachError, Problem
 from .parallel import map_files
-from .playbook import load
+from .playbook import load, loads
 
 
 def problems_in(path: Path) -> list[Problem | str]:
     """Every problem in one playbook file; an empty list when it is valid."""
     try:
         load(path)
+    except DealcoachError as exc:
+        return list(exc.problems) or [exc.message]
+    return []
+
+
+def check_text(text: str, path: Path) -> list[Problem | str]:
+    """Every problem in a playbook given as text (an editor's unsaved buffer); `path` names it."""
+    try:
+        loads(text, path)
     except DealcoachError as exc:
         return list(exc.problems) or [exc.message]
     return []

@@ -13,21 +13,27 @@ from typing import Any
 import typer
 
 from .cli import (
+    NO_COLOR_OPTION,
     PLAYBOOKS_OPTION,
     _catalogue,
     _complete_playbook,
     _console,
     _err,
+    _info,
     _shown,
     app,
+    choices,
     playbooks_app,
 )
-from .errors import EXIT_BAD_INPUT, EXIT_FAILURE, DealcoachError
+from .errors import EXIT_BAD_INPUT, EXIT_FAILURE, DealcoachError, InputError
+
+ListFormat = choices("ListFormat", "text", "json")
+CheckFormat = choices("CheckFormat", "text", "json", "github")
 
 
 @playbooks_app.command("list")
 def playbooks_list(
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    fmt: ListFormat = typer.Option("text", "--format", "-f", help="text for people, json for scripts."),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Show the playbooks available here, where each file is, and which override others."""
@@ -66,7 +72,9 @@ def playbooks_list(
         typer.echo(f"{'':<{width}}  {r['layer']}: {r['path']}{mark}")
 
 
-TARGETS_ARGUMENT = typer.Argument(None, help="Playbook files or folders; default: all visible playbooks.")
+TARGETS_ARGUMENT = typer.Argument(
+    None, help="Playbook files or folders; default: all visible playbooks.", metavar="FILE_OR_DIR..."
+)
 
 
 def _playbook_targets(targets: list[Path] | None, playbooks: list[Path] | None) -> list[Path]:
@@ -78,25 +86,61 @@ def _playbook_targets(targets: list[Path] | None, playbooks: list[Path] | None) 
 
 @playbooks_app.command("validate")
 def playbooks_validate(
-    targets: list[Path] | None = TARGETS_ARGUMENT,
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    targets: list[Path] | None = typer.Argument(
+        None,
+        help="Playbook files or folders, or - for one playbook on stdin; default: all visible playbooks.",
+        metavar="FILE_OR_DIR...",
+    ),
+    fmt: CheckFormat = typer.Option(
+        "text",
+        "--format",
+        "-f",
+        help="text (path:line:col: message), json, or github (annotations in a GitHub Actions log).",
+    ),
+    stdin_name: str = typer.Option(
+        "<stdin>", "--stdin-name", help="The file name to report for a playbook read from stdin.", metavar="FILE"
+    ),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Check playbooks; print path:line:col: message for each problem; exit 2 if any."""
     import json
 
-    from .checking import check_files
+    from .checking import check_files, check_text
 
-    files = _playbook_targets(targets, playbooks)
-    problems = [problem for found in check_files(files) for problem in found]
+    if targets and any(str(t) == "-" for t in targets):
+        if len(targets) > 1:
+            raise InputError("- (stdin) is one playbook; check it on its own")
+        files = [Path(stdin_name)]
+        problems = check_text(sys.stdin.read(), Path(stdin_name))
+    else:
+        files = _playbook_targets(targets, playbooks)
+        problems = [problem for found in check_files(files) for problem in found]
     if fmt == "json":
         typer.echo(json.dumps({"files": len(files), "problems": [_problem_dict(p) for p in problems]}, indent=2))
+    elif fmt == "github":
+        for p in problems:
+            typer.echo(_github_annotation(_problem_dict(p)))
+        _info(f"{len(files)} playbook(s) checked, {len(problems)} problem(s)")
     else:
         for p in problems:
             typer.echo(str(p))
-        _err(f"{len(files)} playbook(s) checked, {len(problems)} problem(s)")
+        _info(f"{len(files)} playbook(s) checked, {len(problems)} problem(s)")
     if problems:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _github_annotation(problem: dict[str, Any]) -> str:
+    """One `::error` workflow command: GitHub shows it on the line of the file in the pull request."""
+
+    def escape(text: str, prop: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+    where = [f"file={escape(problem['path'], True)}"] if problem["path"] else []
+    if problem["line"]:
+        where += [f"line={problem['line']}", f"col={problem['column']}"]
+    where.append("title=dealcoach playbooks validate")
+    return f"::error {','.join(where)}::{escape(problem['message'])}"
 
 
 def _problem_dict(problem: Any) -> dict[str, Any]:
@@ -108,7 +152,7 @@ def _problem_dict(problem: Any) -> dict[str, Any]:
 @playbooks_app.command("test")
 def playbooks_test(
     targets: list[Path] | None = TARGETS_ARGUMENT,
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    fmt: ListFormat = typer.Option("text", "--format", "-f", help="text for people, json for scripts."),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Run each playbook's examples; show what differs when an outcome changes; exit 2 on failure."""
@@ -156,7 +200,7 @@ def playbooks_test(
                 typer.echo(f"    {mismatch}")
     if fmt == "json":
         typer.echo(json.dumps({"examples": total, "failed": failed, "playbooks": report}, indent=2))
-    _err(f"{total} example(s) in {len(files)} playbook(s), {failed} failed")
+    _info(f"{total} example(s) in {len(files)} playbook(s), {failed} failed")
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -165,7 +209,7 @@ def playbooks_test(
 def playbooks_show(
     playbook: str = typer.Argument(..., help="Playbook id.", autocompletion=_complete_playbook),
     markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown source instead of formatting it."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+    no_color: bool = NO_COLOR_OPTION,
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """A readable page for one playbook: situation, questions, strategies and their coaching."""
@@ -184,7 +228,9 @@ def playbooks_show(
 
 @playbooks_app.command("docs")
 def playbooks_docs(
-    output: str = typer.Option("-", "--output", "-o", help="Where to write the catalogue; - for stdout."),
+    output: str = typer.Option(
+        "-", "--output", "-o", help="Where to write the catalogue; - for stdout.", metavar="FILE"
+    ),
 ) -> None:
     """Write the catalogue of built-in playbooks (docs/playbooks.md is made with this)."""
     from .catalogue_doc import catalogue_markdown
@@ -196,16 +242,22 @@ def playbooks_docs(
         typer.echo(text, nl=False)
     else:
         write_atomic(Path(output), text, overwrite=True)
-        _err(f"Catalogue written to {output}")
+        _info(f"Catalogue written to {output}")
 
 
 @playbooks_app.command("new")
 def playbooks_new(
     playbook: str = typer.Argument(..., help="The new playbook's id (lower-case letters, digits, -)."),
     copy_from: str | None = typer.Option(
-        None, "--from", help="Start from a copy of this playbook.", autocompletion=_complete_playbook
+        None,
+        "--from",
+        help="Start from a copy of this playbook.",
+        metavar="PLAYBOOK",
+        autocompletion=_complete_playbook,
     ),
-    folder: Path | None = typer.Option(None, "--dir", help="Where to write it; default: the project's playbooks/."),
+    folder: Path | None = typer.Option(
+        None, "--dir", help="Where to write it; default: the project's playbooks/.", metavar="DIR"
+    ),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Write a starter playbook that validates and passes its own examples. Never overwrites."""
@@ -216,13 +268,13 @@ def playbooks_new(
     target = folder or project_playbook_dirs()[0]
     written = new_playbook(playbook, target, source)
     shown = _shown(written)
-    _err(f"Playbook written to {shown}")
-    _err(f"Next: edit it, then `dealcoach playbooks validate {shown}` and `dealcoach playbooks test {shown}`")
+    _info(f"Playbook written to {shown}")
+    _info(f"Next: edit it, then `dealcoach playbooks validate {shown}` and `dealcoach playbooks test {shown}`")
 
 
 @playbooks_app.command("schema")
 def playbooks_schema(
-    output: str = typer.Option("-", "--output", "-o", help="Where to write it; - for stdout."),
+    output: str = typer.Option("-", "--output", "-o", help="Where to write it; - for stdout.", metavar="FILE"),
 ) -> None:
     """Print the JSON Schema of the playbook format, for editors' YAML support."""
     from .review import write_atomic
@@ -232,7 +284,7 @@ def playbooks_schema(
         typer.echo(schema_text(), nl=False)
     else:
         write_atomic(Path(output), schema_text(), overwrite=True)
-        _err(f"Schema written to {output}")
+        _info(f"Schema written to {output}")
 
 
 @playbooks_app.command("diff")
@@ -253,7 +305,7 @@ def playbooks_diff(
         if entry.path.resolve() == old.resolve():
             entry = entry.overrides[0] if entry.overrides else entry
         after, before = before, load(entry.path)
-        _err(f"comparing {entry.path} (installed) with {old}")
+        _info(f"comparing {entry.path} (installed) with {old}")
     else:
         after = load(new)
     result = diff_playbooks(before, after)
