@@ -601,4 +601,4 @@ def main() -> None:
 
 # The playbook commands and those over many reviews live in their own modules; importing them
 # registers them on the app.
-from . import cli_history, cli_playbooks  # noqa: E402, F401
+from . import cli_history, cli_playbooks, cli_reviews  # noqa: E402, F401
