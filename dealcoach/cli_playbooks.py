@@ -261,12 +261,23 @@ def playbooks_new(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Write a starter playbook that validates and passes its own examples. Never overwrites."""
-    from .scaffold import new_playbook
+    from .config import load as load_settings
+    from .review import write_atomic
+    from .scaffold import SCHEMA_PATH, new_playbook
+    from .spec import schema_text
     from .store import project_playbook_dirs
 
     source = _catalogue(playbooks).find(copy_from).path if copy_from else None
     target = folder or project_playbook_dirs()[0]
-    written = new_playbook(playbook, target, source)
+    # The modeline points at the project's copy of the schema; it is written if missing so the
+    # modeline always resolves.
+    settings = load_settings().source
+    schema = (settings.parent if settings else Path.cwd()) / SCHEMA_PATH
+    written = new_playbook(playbook, target, source, schema)
+    if not schema.exists():
+        schema.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(schema, schema_text(), overwrite=False)
+        _info(f"Schema written to {_shown(schema)} (editors use it to check playbooks)")
     shown = _shown(written)
     _info(f"Playbook written to {shown}")
     _info(f"Next: edit it, then `dealcoach playbooks validate {shown}` and `dealcoach playbooks test {shown}`")
@@ -321,7 +332,7 @@ def playbooks_diff(
 def init(
     folder: Path = typer.Argument(Path("."), help="The folder to set up; default: here."),
 ) -> None:
-    """Set up a folder for a team: playbooks/, reviews/, settings, pre-commit hooks, a README section."""
+    """Set up a folder for a team: playbooks/, reviews/, settings, schema, editor and pre-commit set-up."""
     from .scaffold import init_project
 
     for item in init_project(folder):

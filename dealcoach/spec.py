@@ -108,12 +108,18 @@ SPEC: dict[str, dict[str, Field]] = {
 }
 
 
+# Where the shipped schema is published; its $id names it wherever a copy is kept (a team's
+# repository holds one written by `dealcoach init`).
+SCHEMA_ID = "https://github.com/dealcoach/dealcoach/raw/main/schema/playbook.schema.json"
+
+
 def json_schema() -> dict[str, Any]:
     """The playbook format as a JSON Schema (draft 2020-12) for editors' YAML support."""
     defs = {name: _object_schema(name) for name in SPEC if name != "playbook"}
     schema = _object_schema("playbook")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
         "title": "dealcoach playbook",
         **schema,
         "$defs": defs,
