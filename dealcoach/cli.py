@@ -140,6 +140,11 @@ def _detail(line: str) -> None:
         _err(line)
 
 
+def _progress_wanted(count: int, threshold: int) -> bool:
+    """A progress bar only for a long run, only when stderr is a terminal, never with --quiet."""
+    return count >= threshold and not SETTINGS.quiet and sys.stderr.isatty()
+
+
 def _color(no_color: bool = False, stream: Any = None) -> bool:
     """Whether to colour output: --color, then NO_COLOR, then FORCE_COLOR, then is it a terminal.
 

@@ -16,12 +16,12 @@ import typer
 from .cli import (
     NO_COLOR_OPTION,
     PLAYBOOKS_OPTION,
-    SETTINGS,
     _catalogue,
     _console,
     _detail,
     _err,
     _info,
+    _progress_wanted,
     _shown,
     app,
     choices,
@@ -43,11 +43,6 @@ REVIEWS_OPTION = typer.Option(
 TableFormat = choices("TableFormat", "text", "json", "csv")
 InsightsFormat = choices("InsightsFormat", "text", "md", "json", "csv")
 FORMAT_HELP = "text for people, json or csv for scripts and spreadsheets."
-
-
-def _progress_wanted(count: int, threshold: int) -> bool:
-    """A progress bar only for a long run, only on a terminal, and never with --quiet."""
-    return count >= threshold and not SETTINGS.quiet and sys.stderr.isatty()
 
 
 def _folder(folder: Path | None) -> Path:

@@ -20,6 +20,7 @@ from .cli import (
     _console,
     _err,
     _info,
+    _progress_wanted,
     _shown,
     app,
     choices,
@@ -114,7 +115,7 @@ def playbooks_validate(
         problems = check_text(sys.stdin.read(), Path(stdin_name))
     else:
         files = _playbook_targets(targets, playbooks)
-        problems = [problem for found in check_files(files) for problem in found]
+        problems = _check_with_progress(files, check_files)
     if fmt == "json":
         typer.echo(json.dumps({"files": len(files), "problems": [_problem_dict(p) for p in problems]}, indent=2))
     elif fmt == "github":
@@ -127,6 +128,24 @@ def playbooks_validate(
         _info(f"{len(files)} playbook(s) checked, {len(problems)} problem(s)")
     if problems:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _check_with_progress(files: list[Path], check_files: Any) -> list[Any]:
+    """Every problem in `files`; in batches under a progress bar when there are many on a terminal."""
+    if not _progress_wanted(len(files), 300):
+        return [problem for found in check_files(files) for problem in found]
+    from rich.progress import Progress
+
+    from .cli import _console
+
+    problems: list[Any] = []
+    with Progress(console=_console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Checking playbooks", total=len(files))
+        for start in range(0, len(files), 100):
+            batch = files[start : start + 100]
+            problems += [problem for found in check_files(batch) for problem in found]
+            bar.update(task, completed=start + len(batch))
+    return problems
 
 
 def _github_annotation(problem: dict[str, Any]) -> str:

@@ -172,3 +172,28 @@ def test_rescore_progress_only_on_a_terminal(dealcoach, env: dict[str, str], wor
     quiet.expect(pexpect.EOF, timeout=60)
     assert "Re-scoring" not in (quiet.before or "")
     shutil.rmtree(reviews)
+
+
+def test_large_validate_shows_progress_only_on_a_terminal(dealcoach, env: dict[str, str], work: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    from .conftest import MINIMAL
+
+    folder = work / "many"
+    for i in range(300):
+        write(folder / f"mini-{i}.yaml", MINIMAL.replace("id: mini", f"id: mini-{i}", 1))
+    piped = dealcoach("playbooks", "validate", str(folder))
+    assert piped.code == 0, piped.err
+    assert "Checking playbooks" not in piped.err
+    assert piped.err.strip() == "300 playbook(s) checked, 0 problem(s)"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "dealcoach", "playbooks", "validate", str(folder)],
+        env={**env, "TERM": "xterm"},
+        cwd=str(work),
+        encoding="utf-8",
+        dimensions=(40, 120),
+        timeout=60,
+    )
+    child.expect("Checking playbooks")
+    child.expect("300 playbook\\(s\\) checked, 0 problem\\(s\\)")
+    child.expect(pexpect.EOF)

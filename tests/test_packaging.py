@@ -77,3 +77,14 @@ def test_sdist_and_wheel_ship_the_licence(tmp_path: Path) -> None:
     assert f"Version: {dealcoach.__version__}" in metadata
     assert "License-Expression: MIT" in metadata
     assert "Requires-Python: >=3.11" in metadata
+
+
+def test_the_lowest_run_refuses_a_dependency_without_a_floor(tmp_path: Path) -> None:
+    import pytest
+
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\ndependencies = ["rich>=13.8", "pyyaml"]\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match="pyyaml"):
+        _lowest().floors(pyproject)  # type: ignore[attr-defined]
+    pyproject.write_text('[project]\ndependencies = ["typer>=0.26,<0.29", "b>=1; python_version>\'3\'"]\n')
+    assert _lowest().floors(pyproject) == ["typer==0.26", "b==1"]  # type: ignore[attr-defined]
