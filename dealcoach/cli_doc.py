@@ -33,37 +33,67 @@ def _text(help_text: str) -> str:
     return re.sub(r"(?<!`)(<[^<>\s]+>)(?!`)", r"`\1`", help_text)
 
 
-def reference_markdown() -> str:
-    """Every command: usage, what it does, arguments and options with choices, defaults, env vars."""
-    import typer._click as click_compat  # typer's own click: the same one that parses the line
+def _placeholder(param: Any) -> str:
+    """An option's value as click writes it: `[a|b]` for choices, else its (upper-case) metavar."""
+    choices = getattr(param.type, "choices", None)
+    if choices:
+        return "[" + "|".join(str(getattr(c, "value", c)) for c in choices) + "]"
+    return str(param.metavar or "VALUE")
 
+
+def _extras(param: Any) -> str:
+    """The bracketed notes after an option's help: environment variable, default, required."""
+    notes = []
+    if getattr(param, "show_envvar", False) and param.envvar:
+        notes.append(f"env var: {param.envvar}")
+    default = param.default
+    flag = getattr(param, "is_flag", False)
+    if param.show_default is not False and default not in (None, False, [], ()) and not flag:
+        notes.append(f"default: {getattr(default, 'value', default)}")
+    if param.required:
+        notes.append("required")
+    return f"  [{'; '.join(notes)}]" if notes else ""
+
+
+def _usage(path: list[str], cmd: Any) -> str:
+    pieces = [*path, "[OPTIONS]"]
+    for param in cmd.params:
+        if param.param_type_name == "argument":
+            pieces.append(param.metavar if param.required else f"[{param.metavar}]")
+    if getattr(cmd, "commands", None):
+        pieces += ["COMMAND", "[ARGS]..."]
+    return "Usage: " + " ".join(pieces)
+
+
+def reference_markdown() -> str:
+    """Every command: usage, what it does, arguments and options with choices, defaults, env vars.
+
+    Written from the parameters themselves rather than typer's help formatter, whose layout
+    changes between the typer versions dealcoach supports.
+    """
     from .cli import command
 
     root = command()
     sections = [HEADER]
     for chain in _commands(root, [("dealcoach", root)]):
-        ctx = None
-        for name, level in chain:
-            ctx = click_compat.Context(level, info_name=name, parent=ctx)
-        assert ctx is not None
         path = [name for name, _ in chain]
         cmd = chain[-1][1]
-        lines = [f"## `{' '.join(path)}`", "", "```text", cmd.get_usage(ctx).strip(), "```", ""]
+        lines = [f"## `{' '.join(path)}`", "", "```text", _usage(path, cmd), "```", ""]
         if cmd.help:
             lines += [_text(inspect.cleandoc(cmd.help)), ""]
         arguments = [p for p in cmd.params if p.param_type_name == "argument"]
-        options = [p for p in cmd.params if p.param_type_name == "option" and p.name != "help"]
+        options = [p for p in cmd.params if p.param_type_name == "option" and not p.hidden and p.name != "help"]
         if arguments:
             lines += ["Arguments:", ""]
-            for param in arguments:
-                record = param.get_help_record(ctx)
-                if record:
-                    lines.append(f"- `{record[0]}`: {_text(record[1])}")
+            lines += [f"- `{p.metavar}`: {_text(p.help or '')}{_extras(p)}" for p in arguments]
             lines.append("")
-        records = [r for r in (p.get_help_record(ctx) for p in options) if r]
-        if records:
+        if options:
             lines += ["Options:", ""]
-            lines += [f"- `{names}`: {_text(text)}" for names, text in records]
+            for param in options:
+                names = ", ".join(sorted(param.opts, key=len))  # -f, --format
+                if not getattr(param, "is_flag", False):
+                    names += f" {_placeholder(param)}"
+                lines.append(f"- `{names}`: {_text(param.help or '')}{_extras(param)}")
             lines.append("")
         subs = [(name, sub) for name, sub in getattr(cmd, "commands", {}).items() if not sub.hidden]
         if subs:

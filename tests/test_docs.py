@@ -205,4 +205,4 @@ def test_the_command_reference_is_generated_from_the_app() -> None:
 
     for name in names(command(), ["dealcoach"]):
         assert f"## `{name}`" in text
-    assert "--format <text|json|github>" in text and "[env var: DEALCOACH_DEBUG]" in text
+    assert "--format [text|json|github]" in text and "[env var: DEALCOACH_DEBUG]" in text
