@@ -52,7 +52,7 @@ def _extras(param: Any) -> str:
         notes.append(f"default: {getattr(default, 'value', default)}")
     if param.required:
         notes.append("required")
-    return f"  [{'; '.join(notes)}]" if notes else ""
+    return _text(f"  [{'; '.join(notes)}]") if notes else ""
 
 
 def _usage(path: list[str], cmd: Any) -> str:

@@ -206,3 +206,10 @@ def test_the_command_reference_is_generated_from_the_app() -> None:
     for name in names(command(), ["dealcoach"]):
         assert f"## `{name}`" in text
     assert "--format [text|json|github]" in text and "[env var: DEALCOACH_DEBUG]" in text
+
+
+def test_the_command_reference_is_clean_markdown() -> None:
+    from pymarkdown.api import PyMarkdownApi
+
+    api = PyMarkdownApi().disable_rule_by_identifier("md013")  # option help stays on one line
+    assert [str(f) for f in api.scan_path(str(ROOT / "docs" / "cli.md")).scan_failures] == []
