@@ -543,7 +543,11 @@ def command() -> Any:
 
     def fix(cmd: Any) -> None:
         for param in cmd.params:
-            if param.metavar is not None or getattr(param, "is_flag", False) or hasattr(param.type, "choices"):
+            if (
+                param.metavar is not None
+                or getattr(param, "is_flag", False)
+                or hasattr(getattr(param, "type", None), "choices")
+            ):
                 continue
             name = (param.name or "value").upper()
             is_argument = param.param_type_name == "argument"
