@@ -147,12 +147,16 @@ class AnswersFile:
         return self.located.path
 
 
-def read_answers_file(path: Path) -> AnswersFile:
-    """Read an answers file, or a review's YAML front matter; check its shape, not its values."""
-    from .yamlfile import split_front_matter
+def read_answers_file(path: Path, text: str | None = None) -> AnswersFile:
+    """Read an answers file, or a review's YAML front matter; check its shape, not its values.
+
+    `text`, when given, is the file's content already read (from stdin); `path` then only names it.
+    """
+    from ..playbook.yamlfile import split_front_matter
 
     try:
-        text = path.read_text(encoding="utf-8")
+        if text is None:
+            text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such answers file") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -12,13 +12,22 @@ from pathlib import Path
 
 from ..errors import DealcoachError, Problem
 from ..files import map_files
-from .model import IncludeFinder, load_file
+from .model import IncludeFinder, load_file, loads
 
 
 def problems_in(path: Path, finder: IncludeFinder | None = None) -> list[Problem | str]:
     """Every problem in one playbook or shared set file (and what it includes); empty when valid."""
     try:
         load_file(path, finder)
+    except DealcoachError as exc:
+        return list(exc.problems) or [exc.message]
+    return []
+
+
+def check_text(text: str, path: Path, finder: IncludeFinder | None = None) -> list[Problem | str]:
+    """Every problem in a playbook given as text (an editor's unsaved buffer); `path` names it."""
+    try:
+        loads(text, path, finder)
     except DealcoachError as exc:
         return list(exc.problems) or [exc.message]
     return []

@@ -126,6 +126,11 @@ SPEC: dict[str, dict[str, Field]] = {
 }
 
 
+# The schema's name wherever a copy is kept (a team's repository holds one written by `dealcoach
+# init`; editors find it by path, so the name need not be a web address).
+SCHEMA_ID = "urn:dealcoach:playbook-schema"
+
+
 def json_schema() -> dict[str, Any]:
     """The playbook format as a JSON Schema (draft 2020-12) for editors' YAML support.
 
@@ -136,6 +141,7 @@ def json_schema() -> dict[str, Any]:
     schema = _object_schema("playbook")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
         "title": "dealcoach playbook or shared set",
         "if": {"type": "object", "properties": {"kind": {"const": "shared"}}, "required": ["kind"]},
         "then": {"$ref": "#/$defs/shared"},
