@@ -263,3 +263,17 @@ def test_the_command_reference_is_clean_markdown() -> None:
 
     api = PyMarkdownApi().disable_rule_by_identifier("md013")  # option help stays on one line
     assert [str(f) for f in api.scan_path(str(ROOT / "docs" / "cli.md")).scan_failures] == []
+
+
+def test_the_readme_python_examples_run(env: dict[str, str], tmp_path: Path) -> None:
+    """The README's Python blocks (the API) run as written, from the project folder."""
+    blocks = [
+        m.group(2) for m in FENCE.finditer((ROOT / "README.md").read_text(encoding="utf-8")) if m.group(1) == "python"
+    ]
+    assert blocks, "the README shows the Python API"
+    for block in blocks:
+        ran = subprocess.run(
+            [sys.executable, "-c", block], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert ran.returncode == 0, ran.stderr
+        assert "reviews read" in ran.stdout
