@@ -143,15 +143,19 @@ def deals_show(
 ) -> None:
     """A deal's reviews in time order, and what changed between them."""
     from .history import by_deal, timeline
-    from .review import slugify
+    from .names import deal_key
 
     result = _scan(_folder(ctx.obj), no_color)
     grouped = by_deal(result.records)
-    reviews = grouped.get(slugify(deal))
+    reviews = grouped.get(deal_key(deal))
+    if not reviews:  # a folder name: the deal whose reviews are in it
+        in_folder = [r for r in result.records if r.path.parent.name == deal]
+        if len({deal_key(r.deal) for r in in_folder}) == 1:
+            reviews = grouped[deal_key(in_folder[0].deal)]
     if not reviews:
         from .playbook import closest
 
-        hint = closest(slugify(deal), sorted(grouped))
+        hint = closest(deal, sorted({g[-1].deal for g in grouped.values()}))
         raise InputError(f"no reviews of {deal!r}{hint}; `dealcoach deals` lists the deals")
     entries = timeline(reviews)
     rows = [
@@ -289,19 +293,20 @@ def merge_command(
 ) -> None:
     """Merge several participants' answers into one review that shows where they agree and disagree."""
     from .history import read_record, review_files
+    from .names import deal_folder, deal_key
     from .render import render_markdown
-    from .review import make_review, merge_answers, slugify
+    from .review import make_review, merge_answers
     from .store import reviews_dir
     from .workflow import load_playbook, today, write_review
 
-    folder = reviews_dir() / slugify(deal)
+    folder = deal_folder(reviews_dir(), deal)
     latest: dict[str, Any] = {}
     for path in review_files(folder) if folder.is_dir() else []:
         record = read_record(path)
         if hasattr(record, "message"):
             _err(f"skipped: {record}")
             continue
-        if record.playbook == playbook and record.participant:
+        if record.playbook == playbook and record.participant and deal_key(record.deal) == deal_key(deal):
             latest[record.participant] = record  # files are in date order: the last one wins
     if len(latest) < 2:
         raise InputError(

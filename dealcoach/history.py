@@ -287,11 +287,11 @@ class Filters:
     until: dt.date | None = None
 
     def keep(self, record: ReviewRecord) -> bool:
-        from .review import slugify
+        from .names import deal_key
 
         if self.playbook and record.playbook != self.playbook:
             return False
-        if self.deal and slugify(record.deal) != slugify(self.deal):
+        if self.deal and deal_key(record.deal) != deal_key(self.deal):
             return False
         if self.since and record.date < self.since:
             return False
@@ -313,11 +313,13 @@ class DealSummary:
 
 
 def by_deal(records: list[ReviewRecord]) -> dict[str, list[ReviewRecord]]:
-    from .review import slugify
+    """Reviews by deal: by the name with case and spacing ignored, never by folder name, so a
+    folder that an earlier version shared between deals still counts them apart."""
+    from .names import deal_key
 
     grouped: dict[str, list[ReviewRecord]] = defaultdict(list)
     for record in records:
-        grouped[slugify(record.deal)].append(record)
+        grouped[deal_key(record.deal)].append(record)
     return dict(grouped)
 
 

@@ -84,9 +84,10 @@ def make_review(
 
 
 def slugify(text: str) -> str:
-    """A folder-safe name for a deal: lower case, letters, digits and dashes."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:60].strip("-") or "deal"
+    """A folder-safe name for a deal or a participant (see names.py)."""
+    from .names import slugify as slug
+
+    return slug(text)
 
 
 def front_matter(review: Review) -> dict[str, Any]:
@@ -277,8 +278,10 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
 def review_path(
     reviews_dir: Path, deal: str, playbook_id: str, date: dt.date, suffix: str, participant: str = ""
 ) -> Path:
+    from .names import deal_folder
+
     who = f"--{slugify(participant)}" if participant else ""
-    return reviews_dir / slugify(deal) / f"{date.isoformat()}-{playbook_id}{who}{suffix}"
+    return deal_folder(reviews_dir, deal) / f"{date.isoformat()}-{playbook_id}{who}{suffix}"
 
 
 def _place_new(tmp: str, target: Path) -> None:

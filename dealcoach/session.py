@@ -32,8 +32,32 @@ def sessions_dir() -> Path:
 
 
 def session_path(deal: str, playbook_id: str, participant: str = "") -> Path:
+    """The deal's autosave; one an earlier version named after the ASCII-only slug is used while
+    it is this deal's (those names were shared between deals in other scripts)."""
+    from .names import legacy_slug
+
     who = f"--{slugify(participant)}" if participant else ""
-    return sessions_dir() / f"{slugify(deal)}--{playbook_id}{who}.yaml"
+    path = sessions_dir() / f"{slugify(deal)}--{playbook_id}{who}.yaml"
+    old_who = f"--{legacy_slug(participant)}" if participant else ""
+    old = sessions_dir() / f"{legacy_slug(deal)}--{playbook_id}{old_who}.yaml"
+    if old != path and not path.exists() and old.exists() and _belongs(old, deal, playbook_id, participant):
+        return old
+    return path
+
+
+def _belongs(path: Path, deal: str, playbook_id: str, participant: str) -> bool:
+    """Whether the session file at `path` is this deal's, playbook's and participant's."""
+    from .names import deal_key
+
+    try:
+        found = load(path)
+    except InputError:
+        return False
+    return (
+        found.playbook == playbook_id
+        and deal_key(found.deal) == deal_key(deal)
+        and deal_key(found.participant) == deal_key(participant)
+    )
 
 
 def save(deal: str, playbook_id: str, version: int, answers: dict[str, Any], participant: str = "") -> Path:
@@ -72,7 +96,7 @@ def load(path: Path) -> Session:
 
 def find(deal: str, playbook_id: str, participant: str = "") -> Session | None:
     path = session_path(deal, playbook_id, participant)
-    return load(path) if path.exists() else None
+    return load(path) if path.exists() and _belongs(path, deal, playbook_id, participant) else None
 
 
 def all_sessions() -> list[Session]:

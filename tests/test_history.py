@@ -69,7 +69,7 @@ def test_deals_show_is_a_timeline_of_what_changed(dealcoach, tmp_path: Path) -> 
     assert "leverage: executive -> none" in text.out
     missing = dealcoach("deals", "--reviews", str(reviews), "show", "acme logistic")
     assert missing.code == 2
-    assert "did you mean 'acme-logistics'" in missing.err
+    assert "did you mean 'Acme Logistics'" in missing.err
 
 
 def test_damaged_reviews_are_reported_and_skipped(dealcoach, history: Path) -> None:

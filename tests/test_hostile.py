@@ -1,0 +1,88 @@
+"""Defects found by a hostile run: deals that crossed, work that never ended, saves that were not.
+
+Each test here reproduced its defect before the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLES
+
+ANSWERS = EXAMPLES / "answers" / "resistant-end-user.yaml"
+
+# Names that all became `reviews/deal/` (or collided in pairs) before.
+DISTINCT_NAMES = [
+    "東京商事",
+    "大阪物産",
+    "Москва Трейд",
+    "Αθήνα Εμπορική",
+    "\U0001f680",
+    ".",
+    "..",
+    "a/b",
+    "a\\b",
+    "ACME",
+    "Acme!",
+    "Café Crème",
+    "Smith-Jones",
+    "Smith Jones",
+]
+
+
+def test_deal_names_of_every_script_get_their_own_folder_and_history(dealcoach, work: Path) -> None:
+    for name in DISTINCT_NAMES:
+        ran = dealcoach("review", "--answers", str(ANSWERS), "--deal", name)
+        assert ran.code == 0, ran.err
+    folders = sorted(p.name for p in (work / "reviews").iterdir())
+    assert len(folders) == len(DISTINCT_NAMES), folders
+    assert {"東京商事", "大阪物産", "москва-трейд", "café-crème", "acme", "smith-jones"} <= set(folders)
+    for folder in folders:
+        assert ".." not in folder and "/" not in folder and "\\" not in folder
+    listed = json.loads(dealcoach("deals", "--format", "json").out)
+    assert sorted(d["deal"] for d in listed) == sorted(DISTINCT_NAMES)
+    assert all(d["reviews"] == 1 for d in listed)
+    shown = json.loads(dealcoach("deals", "show", "東京商事", "--format", "json").out)
+    assert len(shown) == 1 and "東京商事" in shown[0]["path"]
+    # Case and spacing do not make another deal: the same folder, a second review.
+    assert dealcoach("review", "--answers", str(ANSWERS), "--deal", "acme").code == 0
+    assert len(list((work / "reviews" / "acme").glob("*.md"))) == 2
+
+
+def test_folders_named_the_old_way_keep_their_deal(dealcoach, work: Path) -> None:
+    assert dealcoach("review", "--answers", str(ANSWERS), "--deal", "Café Crème").code == 0
+    assert dealcoach("review", "--answers", str(ANSWERS), "--deal", "東京商事").code == 0
+    # As an earlier version stored them: accents dropped, and non-Latin names in one `deal/`.
+    (work / "reviews" / "café-crème").rename(work / "reviews" / "caf-cr-me")
+    (work / "reviews" / "東京商事").rename(work / "reviews" / "deal")
+    assert dealcoach("review", "--answers", str(ANSWERS), "--deal", "Café Crème").code == 0
+    assert len(list((work / "reviews" / "caf-cr-me").glob("*.md"))) == 2
+    assert not (work / "reviews" / "café-crème").exists()
+    assert dealcoach("review", "--answers", str(ANSWERS), "--deal", "大阪物産").code == 0
+    assert (work / "reviews" / "大阪物産").is_dir(), "the old catch-all folder is not reused"
+    listed = {d["deal"]: d["reviews"] for d in json.loads(dealcoach("deals", "--format", "json").out)}
+    assert listed == {"Café Crème": 2, "東京商事": 1, "大阪物産": 1}
+    assert len(json.loads(dealcoach("deals", "show", "caf-cr-me", "--format", "json").out)) == 2
+
+
+def test_an_unfinished_review_of_one_deal_is_never_offered_for_another(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dealcoach import session
+
+    monkeypatch.setenv("DEALCOACH_STATE_DIR", env["DEALCOACH_STATE_DIR"])
+    session.save("東京商事", "resistant-end-user", 1, {"fear": "strong"})
+    assert session.find("大阪物産", "resistant-end-user") is None
+    assert session.find("Москва Трейд", "resistant-end-user") is None
+    found = session.find("東京商事", "resistant-end-user")
+    assert found is not None and found.answers == {"fear": "strong"}
+    # A session file left by an earlier version under its old name is found for its own deal only.
+    old = session.sessions_dir() / "deal--resistant-end-user.yaml"
+    shutil.copy(found.path, old)
+    found.path.unlink()
+    assert session.find("大阪物産", "resistant-end-user") is None
+    assert session.find("東京商事", "resistant-end-user") is not None
