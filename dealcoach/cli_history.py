@@ -292,7 +292,7 @@ def merge_command(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Merge several participants' answers into one review that shows where they agree and disagree."""
-    from .history import read_record, review_files
+    from .history import ReviewRecord, read_record, review_files, review_order
     from .names import deal_folder, deal_key
     from .render import render_markdown
     from .review import make_review, merge_answers
@@ -301,13 +301,16 @@ def merge_command(
 
     folder = deal_folder(reviews_dir(), deal)
     latest: dict[str, Any] = {}
+    records: list[ReviewRecord] = []
     for path in review_files(folder) if folder.is_dir() else []:
         record = read_record(path)
-        if hasattr(record, "message"):
+        if not isinstance(record, ReviewRecord):
             _err(f"skipped: {record}")
             continue
+        records.append(record)
+    for record in sorted(records, key=review_order):
         if record.playbook == playbook and record.participant and deal_key(record.deal) == deal_key(deal):
-            latest[record.participant] = record  # files are in date order: the last one wins
+            latest[record.participant] = record  # in the order they were written: the last one wins
     if len(latest) < 2:
         raise InputError(
             f"{len(latest)} participant review(s) of {deal!r} with {playbook!r}; a merge needs two or more. "

@@ -124,6 +124,25 @@ def read_record(path: Path) -> ReviewRecord | Problem:
         return Problem(path, 2, 1, f"front matter has a value of the wrong kind: {exc}")
 
 
+def review_order(record: ReviewRecord) -> tuple[dt.date, int, str]:
+    """Where a review comes among a deal's: by date, then by its sequence that day.
+
+    The second review of a deal and playbook on one day is `DATE-PLAYBOOK-2.md`, and `-2.md`
+    sorts before `.md` as text, so the number is read from the name rather than compared as text.
+    """
+    from .names import legacy_slug, slugify
+
+    stem = record.path.stem
+    for who in {slugify(record.participant), legacy_slug(record.participant)} if record.participant else {""}:
+        base = f"{record.date.isoformat()}-{record.playbook}" + (f"--{who}" if who else "")
+        if stem == base:
+            return (record.date, 1, record.path.name)
+        rest = stem[len(base) + 1 :] if stem.startswith(base + "-") else ""
+        if rest.isdigit():
+            return (record.date, int(rest), record.path.name)
+    return (record.date, 0, record.path.name)
+
+
 def _listed(value: Any) -> tuple[str, ...]:
     """A list from hand-edited front matter; anything else counts as empty."""
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
@@ -182,7 +201,7 @@ def scan(folder: Path, progress: Any = None, files: list[Path] | None = None) ->
     index.save(keep={str(p) for p in files})
     records = [r for r in results.values() if isinstance(r, ReviewRecord)]
     skipped = [r for r in results.values() if isinstance(r, Problem)]
-    records.sort(key=lambda r: (r.date, r.path.name))
+    records.sort(key=review_order)
     skipped.sort(key=lambda p: str(p.path))
     return Scan(records, skipped)
 
@@ -357,7 +376,7 @@ def timeline(reviews: list[ReviewRecord]) -> list[TimelineEntry]:
     (and, in a retrospective, by the same participant)."""
     last_by_playbook: dict[tuple[str, str], ReviewRecord] = {}
     entries = []
-    for record in sorted(reviews, key=lambda r: (r.date, r.path.name)):
+    for record in sorted(reviews, key=review_order):
         previous = last_by_playbook.get((record.playbook, record.participant))
         entry = TimelineEntry(record, previous)
         if previous is not None:

@@ -86,3 +86,48 @@ def test_an_unfinished_review_of_one_deal_is_never_offered_for_another(
     found.path.unlink()
     assert session.find("大阪物産", "resistant-end-user") is None
     assert session.find("東京商事", "resistant-end-user") is not None
+
+
+def test_same_day_reviews_are_ordered_by_their_own_sequence(dealcoach, work: Path) -> None:
+    import yaml
+
+    from .conftest import write
+
+    base = yaml.safe_load(ANSWERS.read_text(encoding="utf-8"))
+    for n, leverage in enumerate(["executive", "none", "peers"]):
+        answers = {**base, "answers": {**base["answers"], "leverage": leverage}}
+        path = write(work / f"a{n}.yaml", yaml.safe_dump(answers))
+        assert dealcoach("review", "--answers", str(path)).code == 0
+    # The names sort `-2.md`, `-3.md`, `.md`: the first review's name sorts last.
+    folder = work / "reviews" / "acme-logistics"
+    assert sorted(p.name for p in folder.iterdir())[-1] == "2026-11-25-resistant-end-user.md"
+    shown = json.loads(dealcoach("deals", "show", "Acme Logistics", "--format", "json").out)
+    assert [Path(e["path"]).name for e in shown] == [
+        "2026-11-25-resistant-end-user.md",
+        "2026-11-25-resistant-end-user-2.md",
+        "2026-11-25-resistant-end-user-3.md",
+    ]
+    assert shown[1]["answers_changed"]["leverage"] == ["executive", "none"]
+    assert shown[2]["answers_changed"]["leverage"] == ["none", "peers"]
+    last = json.loads(dealcoach("deals", "--format", "json").out)[0]
+    third = yaml.safe_load(
+        (folder / "2026-11-25-resistant-end-user-3.md").read_text(encoding="utf-8").split("---\n")[1]
+    )
+    assert last["last_recommendation"] == third["recommendation"]
+
+
+def test_merge_uses_each_participants_latest_review_of_the_day(dealcoach, work: Path) -> None:
+    import yaml
+
+    from .conftest import write
+
+    base = yaml.safe_load((EXAMPLES / "answers" / "lost-deal-postmortem.yaml").read_text(encoding="utf-8"))
+    steps = [("Sam", "once"), ("Jo", "once"), ("Jo", "not_at_all"), ("Jo", "regularly")]
+    for n, (name, engaged) in enumerate(steps):
+        answers = {**base, "answers": {**base["answers"], "sponsor_engaged": engaged}}
+        path = write(work / f"a{n}.yaml", yaml.safe_dump(answers))
+        assert dealcoach("review", "--answers", str(path), "--participant", name).code == 0
+    merged = dealcoach("merge", "Harbour Credit Union", "--output", "-")
+    assert merged.code == 0, merged.err
+    front = yaml.safe_load(merged.out.split("---\n")[1])
+    assert front["disagreements"]["sponsor_engaged"] == {"Jo": "regularly", "Sam": "once"}
