@@ -6,7 +6,10 @@ A session is removed once its review is written.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,19 +64,99 @@ def _belongs(path: Path, deal: str, playbook_id: str, participant: str) -> bool:
 
 
 def save(deal: str, playbook_id: str, version: int, answers: dict[str, Any], participant: str = "") -> Path:
+    """Save unconditionally; an interactive review uses Autosave, which checks ownership."""
     path = session_path(deal, playbook_id, participant)
+    _write(path, deal, playbook_id, version, answers, participant, "")
+    return path
+
+
+def _write(
+    path: Path, deal: str, playbook_id: str, version: int, answers: dict[str, Any], participant: str, owner: str
+) -> None:
     data = {
         "playbook": playbook_id,
         "playbook_version": version,
         "deal": deal,
         **({"participant": participant} if participant else {}),
         "updated": dt.datetime.now().isoformat(timespec="seconds"),
+        **({"owner": owner} if owner else {}),
         "answers": answers,
     }
     from . import yamlfile
 
     write_atomic(path, yamlfile.dump(data), overwrite=True)
-    return path
+
+
+class Autosave:
+    """One terminal's autosave of a review: it writes the session file only while the file is
+    still the one it last saw, so a second terminal on the same deal is noticed, not overwritten.
+
+    Each save records a random owner token in the file. Before writing, the token found is
+    compared with the one this terminal last saw (its own, or the one there when it started);
+    a difference means another dealcoach has written since, and from then on this terminal saves
+    nothing and says so, rather than claim answers are saved that the other would overwrite.
+    """
+
+    def __init__(self, deal: str, playbook_id: str, version: int, participant: str = "") -> None:
+        import secrets
+
+        self.deal, self.playbook_id, self.version, self.participant = deal, playbook_id, version, participant
+        self.path = session_path(deal, playbook_id, participant)
+        self.token = secrets.token_hex(8)
+        self.seen = _owner(self.path)
+        self.lost = False
+
+    def save(self, answers: dict[str, Any]) -> Path | None:
+        """Save and return the file, or None when another dealcoach has taken it over."""
+        if self.lost:
+            return None
+        with _locked(self.path.parent):
+            if _owner(self.path) != self.seen:
+                self.lost = True
+                return None
+            _write(self.path, self.deal, self.playbook_id, self.version, answers, self.participant, self.token)
+            self.seen = self.token
+        return self.path
+
+    def drop(self) -> None:
+        """Remove the autosave once the review is written, unless another dealcoach owns it now."""
+        if self.lost:
+            return
+        with _locked(self.path.parent):
+            if _owner(self.path) == self.seen:
+                self.path.unlink(missing_ok=True)
+
+
+_MISSING = "<missing>"
+
+
+def _owner(path: Path) -> str:
+    """The owner token in a session file; '' for a file without one, _MISSING for no file."""
+    from . import yamlfile
+
+    try:
+        data = yamlfile.read(path).data
+    except InputError:
+        return _MISSING if not path.exists() else ""
+    return str(data.get("owner") or "") if isinstance(data, dict) else ""
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the sessions folder while checking and replacing a file, so two
+    terminals cannot both pass the check; where there is no flock the check alone remains."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def load(path: Path) -> Session:

@@ -131,3 +131,21 @@ def test_merge_uses_each_participants_latest_review_of_the_day(dealcoach, work: 
     assert merged.code == 0, merged.err
     front = yaml.safe_load(merged.out.split("---\n")[1])
     assert front["disagreements"]["sponsor_engaged"] == {"Jo": "regularly", "Sam": "once"}
+
+
+def test_an_autosave_taken_over_by_another_terminal_is_left_alone(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dealcoach import session
+
+    monkeypatch.setenv("DEALCOACH_STATE_DIR", env["DEALCOACH_STATE_DIR"])
+    first = session.Autosave("Acme", "mini", 1)
+    second = session.Autosave("Acme", "mini", 1)  # started before the first saved anything
+    assert first.save({"ready": True}) == first.path
+    assert second.save({"ready": False}) is None and second.lost
+    assert first.save({"ready": True, "size": "big"}) == first.path
+    second.drop()  # the second finishes its review: the first's autosave stays
+    found = session.find("Acme", "mini")
+    assert found is not None and found.answers == {"ready": True, "size": "big"}
+    first.drop()
+    assert session.find("Acme", "mini") is None
