@@ -14,15 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import Problem
 from .parallel import map_files
-
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
 
 MAX_FRONT_MATTER = 256_000  # bytes; a review's front matter is a few kB
 REQUIRED = ("playbook", "deal", "date", "answers", "recommendation", "confidence")
@@ -55,41 +48,45 @@ class Scan:
 
 
 def _front_matter(path: Path) -> tuple[str | None, Problem | None]:
-    """The YAML between the opening and closing `---`, reading no further than needed."""
+    """The YAML between the opening and closing `---` (the splitter every command uses), reading
+    no more than the largest front matter allowed."""
+    from . import yamlfile
+
     try:
-        with path.open("r", encoding="utf-8", newline="") as handle:
-            first = handle.readline()
-            if first.rstrip("\r\n") != "---":
-                return None, Problem(path, 1, 1, "no front matter: a review starts with a '---' line")
-            lines: list[str] = []
-            size = 0
-            for line in handle:
-                if line.rstrip("\r\n") == "---":
-                    return "".join(lines), None
-                lines.append(line)
-                size += len(line)
-                if size > MAX_FRONT_MATTER:
-                    break
-            return None, Problem(path, len(lines) + 2, 1, "the front matter never ends: add a closing '---' line")
-    except UnicodeDecodeError:
-        return None, Problem(path, 0, 0, "not UTF-8 text")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FRONT_MATTER + 1)
     except OSError as exc:
         return None, Problem(path, 0, 0, f"cannot read: {exc.strerror}")
+    if len(raw) > MAX_FRONT_MATTER:
+        raw = raw[: raw.rfind(b"\n") + 1]  # whole lines only: a cut character is not damage
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, Problem(path, 0, 0, "not UTF-8 text")
+    front, _ = yamlfile.split_front_matter(text)
+    if front is not None:
+        return front, None
+    if not yamlfile.opens_front_matter(text):
+        return None, Problem(path, 1, 1, "no front matter: a review starts with a '---' line")
+    return None, Problem(path, text.count("\n") + 1, 1, "the front matter never ends: add a closing '---' line")
 
 
 def read_record(path: Path) -> ReviewRecord | Problem:
-    """One review's front matter as a record, or the problem that stops it being read."""
+    """One review's front matter as a record, or the problem that stops it being read.
+
+    The front matter is parsed by the same bounded reader as playbooks and answers files, so a
+    hand-made review cannot expand aliases without end or construct objects."""
+    from . import yamlfile
+    from .errors import InputError
+
     text, problem = _front_matter(path)
     if problem is not None or text is None:
         return problem or Problem(path, 1, 1, "no front matter")
     try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening '---'
-        return Problem(path, line, (mark.column + 1) if mark else 1, f"front matter is not valid YAML: {exc.problem}")
-    except yaml.YAMLError as exc:
-        return Problem(path, 1, 1, f"front matter is not valid YAML: {exc}")
+        data = yamlfile.parse(text, path, first_line=yamlfile.FRONT_MATTER_LINE).data
+    except InputError as exc:
+        first = exc.problems[0] if exc.problems else Problem(path, 1, 1, exc.message)
+        return Problem(path, first.line, first.column, f"front matter: {first.message}")
     if not isinstance(data, dict):
         return Problem(path, 2, 1, "front matter must be a mapping of keys to values")
     missing = [key for key in REQUIRED if key not in data]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +19,6 @@ from . import __version__
 from .errors import InputError
 from .playbook import Playbook
 from .scoring import Result, label, score
-
-_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
 @dataclass
@@ -268,11 +265,10 @@ def merge_answers(playbook: Playbook, team: dict[str, dict[str, Any]]) -> dict[s
 
 
 def split_front_matter(text: str) -> tuple[str | None, str]:
-    """(front matter YAML or None, body)."""
-    match = _FRONT.match(text)
-    if not match:
-        return None, text
-    return match.group(1) or "", text[match.end() :]
+    """(front matter YAML or None, body); see yamlfile.split_front_matter."""
+    from .yamlfile import split_front_matter as split
+
+    return split(text)
 
 
 def review_path(

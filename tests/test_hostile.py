@@ -149,3 +149,27 @@ def test_an_autosave_taken_over_by_another_terminal_is_left_alone(
     assert found is not None and found.answers == {"ready": True, "size": "big"}
     first.drop()
     assert session.find("Acme", "mini") is None
+
+
+def test_front_matter_with_a_bom_or_trailing_spaces_is_read_by_every_command(dealcoach, work: Path) -> None:
+    variants = {
+        "Bom Deal": lambda t: "\ufeff" + t,
+        "Spaced Deal": lambda t: t.replace("---\n", "--- \t\n"),
+        "Crlf Deal": lambda t: "\ufeff" + t.replace("\n", "\r\n"),
+    }
+    for name, change in variants.items():
+        ran = dealcoach("review", "--answers", str(ANSWERS), "--deal", name, "--output", "-")
+        assert ran.code == 0, ran.err
+        path = work / "reviews" / name.lower().replace(" ", "-") / "2026-11-25-resistant-end-user.md"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(change(ran.out).encode("utf-8"))
+        again = dealcoach("review", "--answers", str(path), "--output", "-")
+        assert again.code == 0, again.err
+        assert f"deal: {name}" in again.out
+    for command in (["deals", "--format", "json"], ["insights", "--format", "json"], ["rescore", "--format", "json"]):
+        ran = dealcoach(*command)
+        assert ran.code == 0, ran.err
+        assert "skipped" not in ran.err, ran.err
+    listed = json.loads(dealcoach("deals", "--format", "json").out)
+    assert sorted(d["deal"] for d in listed) == sorted(variants)
+    assert json.loads(dealcoach("insights", "--format", "json").out)["reviews"] == 3
