@@ -426,7 +426,9 @@ class _PlaybookBuilder:
         if not isinstance(value, str):
             return None
         try:
-            return compile_condition(value, allowed, what=f"the expression {value!r}")
+            # A message quotes the expression, but not one of thousands of characters.
+            shown = value if len(value) <= 100 else value[:60] + "..."
+            return compile_condition(value, allowed, what=f"the expression {shown!r}")
         except ExpressionError as exc:
             self.explain(key, exc, allowed, scope)
             return None
