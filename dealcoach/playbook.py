@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 CHOICE_TYPES = ("choice", "multi")
 RANGE_TYPES = ("number", "scale")
+MAX_SCALE_POINTS = 21  # 0 to 20 at most; a wider range is a number
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,15 @@ class Playbook:
 
     def asked(self, answers: dict[str, Any]) -> list[Question]:
         """The questions that are asked given `answers`, in order (each `when` sees earlier ones)."""
-        seen: dict[str, Any] = {}
+        # One namespace filled in as questions are asked (not rebuilt per question), so this is
+        # linear in the number of questions: scoring calls it once per "what would change" trial.
+        names = namespace(self, {})
         result = []
         for question in self.questions:
-            if question.when is None or question.when(namespace(self, seen)):
+            if question.when is None or question.when(names):
                 result.append(question)
-                if question.id in answers:
-                    seen[question.id] = answers[question.id]
+                if answers.get(question.id) is not None:
+                    names[question.id] = answers[question.id]
         return result
 
     @property
@@ -501,6 +504,18 @@ class _PlaybookBuilder:
                 and number_min >= number_max
             ):
                 self.problem((*key, "min"), f"'min' ({number_min}) must be less than 'max' ({number_max})")
+            elif (
+                qtype == "scale"
+                and isinstance(number_min, (int, float))
+                and isinstance(number_max, (int, float))
+                and number_max - number_min >= MAX_SCALE_POINTS
+            ):
+                # Every point of a scale is offered as a choice and tried by "what would change".
+                self.problem(
+                    (*key, "max"),
+                    f"a scale has at most {MAX_SCALE_POINTS} points ({number_min} to {number_max} has "
+                    f"{int(number_max - number_min) + 1}); for a wider range use a number question",
+                )
             question = Question(
                 id=qid,
                 type=qtype,

@@ -173,3 +173,90 @@ def test_front_matter_with_a_bom_or_trailing_spaces_is_read_by_every_command(dea
     listed = json.loads(dealcoach("deals", "--format", "json").out)
     assert sorted(d["deal"] for d in listed) == sorted(variants)
     assert json.loads(dealcoach("insights", "--format", "json").out)["reviews"] == 3
+
+
+def big_playbook(questions: int) -> str:
+    """A playbook of `questions` choice questions, every third one asked only after an earlier
+    answer, and a rule for every fifth question: the size that took 19 s to review."""
+    lines = [
+        f"id: big{questions}",
+        "version: 1",
+        "title: Big",
+        "summary: Many questions.",
+        'sources: ["Framework-based: test fixture"]',
+        "strategies:",
+        "  - {id: push, title: Push, why: Push.}",
+        "  - {id: wait, title: Wait, why: Wait.}",
+        "  - {id: walk, title: Walk, why: Walk.}",
+        "questions:",
+    ]
+    for i in range(questions):
+        lines += [f"  - id: q{i}", "    type: choice", f"    prompt: Question {i}?"]
+        lines += ["    unknown: allowed", f"    gap: Ask {i}."]
+        if i % 3 == 2:
+            lines.append(f"    when: q{i - 1} != 'c'")
+        lines += [
+            "    choices:",
+            f"      - {{value: a, label: A, points: {{push: {1 + i % 2}}}}}",
+            f"      - {{value: b, label: B, points: {{wait: {1 + i % 3}}}}}",
+            "      - {value: c, label: C, points: {walk: 1}}",
+        ]
+    lines.append("  - id: deferrals\n    type: number\n    prompt: How many?\n    min: 0\n    max: 1000000")
+    lines.append("rules:")
+    for i in range(0, questions, 5):
+        lines += [f"  - id: r{i}", f"    when: q{i} == 'a' and deferrals >= {i}", "    points: {walk: 2}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_600_question_playbook_is_reviewed_in_a_second_or_two(dealcoach, work: Path) -> None:
+    import time
+
+    from .conftest import write
+
+    write(work / "playbooks" / "big600.yaml", big_playbook(600))
+    # Mostly "I don't know", so a single answer can change the recommendation: every question
+    # and value is worth trying.
+    answers: dict[str, object] = {f"q{i}": None for i in range(600)}
+    answers.update({"q0": "a", "q1": "b", "deferrals": 250})
+    write(work / "answers.json", json.dumps({"playbook": "big600", "deal": "Big", "answers": answers}))
+    assert dealcoach("playbooks", "validate", "playbooks/big600.yaml").code == 0  # and warm the cache
+    started = time.perf_counter()
+    ran = dealcoach("review", "--answers", "answers.json", "--output", "-", "--format", "json")
+    took = time.perf_counter() - started
+    assert ran.code == 0, ran.err
+    assert json.loads(ran.out)["flips"], "what would change the recommendation is still found"
+    assert took < 2.5, f"{took:.1f} s"
+
+
+def test_trying_one_changed_answer_gives_what_scoring_the_whole_playbook_gives() -> None:
+    """The quick what-would-change trial must agree with a full re-score, on every built-in
+    playbook, every example and every alternative value."""
+    from dealcoach import scoring
+    from dealcoach.playbook import load
+
+    from .conftest import PLAYBOOKS
+
+    checked = 0
+    for path in sorted(PLAYBOOKS.glob("*.yaml")):
+        pb = load(path)
+        gating = {n for q in pb.questions if q.when is not None for n in q.when.names}
+        naming: dict[str, list[int]] = {}
+        for index, rule in enumerate(pb.rules):
+            for name in rule.when.names:
+                naming.setdefault(name, []).append(index)
+        for example in pb.examples:
+            answers = dict(example.answers)
+            asked = pb.asked(answers)
+            names = scoring.namespace(pb, {q.id: answers.get(q.id) for q in asked})
+            result = scoring.score(pb, answers, flips=False)
+            base = scoring._Base(result.scores, [bool(r.when(names)) for r in pb.rules], names)
+            for question in asked:
+                if question.id in gating:
+                    continue
+                current = answers.get(question.id)
+                for value in scoring._alternatives(question, current, scoring._thresholds(pb, question)):
+                    full = scoring.score(pb, {**answers, question.id: value}, flips=False)
+                    quick = scoring._one_changed(pb, base, question, current, value, naming)
+                    assert quick == (full.recommended, full.margin), (pb.id, example.name, question.id, value)
+                    checked += 1
+    assert checked > 500
