@@ -260,3 +260,52 @@ def test_trying_one_changed_answer_gives_what_scoring_the_whole_playbook_gives()
                     assert quick == (full.recommended, full.margin), (pb.id, example.name, question.id, value)
                     checked += 1
     assert checked > 500
+
+
+LOOPS = "{% for a in range(100000) %}{% for b in range(100000) %}"
+REPEATS = "team.j2:2:1: the template repeats text or a list with *, which templates do not allow"
+TOO_BIG_A_SIZE = "team.j2:2:1: the template asks for a size of 1000000000; at most 100000"
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (
+            "ok\n{{ deal * 1000000000 }}\n",
+            "team.j2:2:1: the template repeats text or a list with *, which templates do not allow",
+        ),
+        (
+            "ok\n{{ [deal] * 1000000000 }}\n",
+            "team.j2:2:1: the template repeats text or a list with *, which templates do not allow",
+        ),
+        ("ok\n" + LOOPS + "{% endfor %}{% endfor %}\n", "team.j2: the template took longer than 3 s to render"),
+        ("ok\n" + LOOPS + "x{% endfor %}{% endfor %}\n", "team.j2: the template's output is larger than 1000 kB"),
+        (
+            "{% set x = deal %}\n" + "{% set x = x ~ x %}\n" * 60 + "{{ x }}\n",
+            "team.j2:18:1: the template builds text larger than 1000 kB",
+        ),
+        (
+            "ok\n{{ deal.center(1000000000) }}\n",
+            "team.j2:2:1: the template asks for a size of 1000000000; at most 100000",
+        ),
+        (
+            "ok\n{{ deal | center(1000000000) }}\n",
+            "team.j2:2:1: the template asks for a size of 1000000000; at most 100000",
+        ),
+        ("ok\n{{ 10 ** 100000000 }}\n", "team.j2:2:1: the template raises a number to a power too large"),
+    ],
+)
+def test_a_team_template_cannot_run_for_minutes_or_take_gigabytes(
+    dealcoach, work: Path, template: str, message: str
+) -> None:
+    import time
+
+    from .conftest import write
+
+    write(work / "team.j2", template)
+    started = time.perf_counter()
+    ran = dealcoach("review", "--answers", str(ANSWERS), "--template", "team.j2")
+    assert time.perf_counter() - started < 10
+    assert ran.code == 2, ran.err
+    assert ran.err.strip().endswith(message)
+    assert not (work / "reviews").exists(), "nothing half-written"
