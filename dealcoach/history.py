@@ -173,7 +173,7 @@ def review_files(folder: Path) -> list[Path]:
 def scan(folder: Path, progress: Any = None, files: list[Path] | None = None) -> Scan:
     """Every review under `folder`; `progress(done, total)` is called as batches finish.
 
-    Parsed front matter is kept in an index in the user's state folder, keyed by each file's
+    Parsed front matter is kept in an index in the user's cache folder, keyed by each file's
     size and modification time (as git's index is), so only new or changed reviews are read
     again: a coach re-running insights over years of reviews waits for the changes, not the past.
     """
@@ -216,17 +216,17 @@ class _Index:
         import hashlib
         import json
 
-        from . import __version__
-        from .store import user_state_dir
+        from .store import code_stamp, user_cache_dir
 
         try:
             key = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:16]
-            path = user_state_dir() / "index" / f"reviews-{key}.json"
+            path = user_cache_dir() / f"reviews-{key}.json"
         except OSError:
             return cls(None, {})
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("dealcoach") == __version__ and isinstance(data.get("entries"), dict):
+            # Records read by other code (another commit, even of the same version) are read again.
+            if data.get("code") == code_stamp() and isinstance(data.get("entries"), dict):
                 return cls(path, data["entries"])
         except (OSError, ValueError, AttributeError):
             pass  # no index yet, or a damaged one: it is only a cache, start again
@@ -280,8 +280,8 @@ class _Index:
     def save(self, keep: set[str]) -> None:
         import json
 
-        from . import __version__
         from .review import write_atomic
+        from .store import code_stamp
 
         gone = [p for p in self.entries if p not in keep]
         for p in gone:
@@ -289,7 +289,7 @@ class _Index:
         if self.path is None or not (self.changed or gone):
             return
         try:
-            text = json.dumps({"dealcoach": __version__, "entries": self.entries}, default=str)
+            text = json.dumps({"code": code_stamp(), "entries": self.entries}, default=str)
             write_atomic(self.path, text, overwrite=True)
         except (OSError, TypeError, ValueError):
             pass  # an index that cannot be written only costs speed next time

@@ -169,26 +169,26 @@ def loads(text: str, path: Path) -> Playbook:
 
 
 def load_cached(path: Path) -> Playbook:
-    """`load`, remembered between runs in the user's state folder.
+    """`load`, remembered between runs in the user's cache folder.
 
-    Keyed by the file's path, size, modification time and dealcoach's version, so an edit is
-    always seen. Used where start-up is what a rep feels (the review); `playbooks validate` and
-    `playbooks test` always read afresh. A loaded playbook is plain data (expressions are kept as
-    checked trees, texts as source), which is what makes it safe to keep.
+    Keyed by the file's path, size and modification time and by dealcoach's own code (see
+    store.code_stamp), so an edit to either is always seen. Used where start-up is what a rep
+    feels (the review); `playbooks validate` and `playbooks test` always read afresh. A loaded
+    playbook is plain data (expressions are kept as checked trees, texts as source), which is
+    what makes it safe to keep.
     """
     import hashlib
     import os
     import pickle
     import tempfile
 
-    from . import __version__
-    from .store import user_state_dir
+    from .store import code_stamp, user_cache_dir
 
     try:
         st = path.stat()
-        folder = user_state_dir() / "index" / "playbooks"
+        folder = user_cache_dir() / "playbooks"
         name = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-        stamp = hashlib.sha1(f"{st.st_mtime_ns}|{st.st_size}|{__version__}".encode()).hexdigest()[:12]
+        stamp = hashlib.sha1(f"{st.st_mtime_ns}|{st.st_size}|{code_stamp()}".encode()).hexdigest()[:12]
         cached = folder / f"{name}-{stamp}.pickle"
     except OSError:
         return load(path)

@@ -309,3 +309,26 @@ def test_a_team_template_cannot_run_for_minutes_or_take_gigabytes(
     assert ran.code == 2, ran.err
     assert ran.err.strip().endswith(message)
     assert not (work / "reviews").exists(), "nothing half-written"
+
+
+def test_caches_live_in_the_cache_folder_keyed_on_the_code_itself(
+    dealcoach, work: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    from dealcoach import store
+
+    assert dealcoach("review", "--answers", str(ANSWERS)).code == 0
+    assert dealcoach("deals").code == 0
+    cache = Path(env["DEALCOACH_CACHE_DIR"])
+    assert list(cache.glob("playbooks/*.pickle")), "the checked playbook is cached"
+    (index,) = cache.glob("reviews-*.json")
+    assert json.loads(index.read_text(encoding="utf-8"))["code"] == store.code_stamp()
+    state = Path(env["DEALCOACH_STATE_DIR"])
+    assert not (state / "index").exists(), "the state folder holds only what cannot be rebuilt"
+    # The key follows the package's own files, so an edit between two commits of the same
+    # version is never served stale results.
+    package = tmp_path / "package"
+    shutil.copytree(store.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = store.code_stamp(package)
+    assert store.code_stamp(package) == before
+    (package / "scoring.py").write_text((package / "scoring.py").read_text() + "\n# changed\n")
+    assert store.code_stamp(package) != before
