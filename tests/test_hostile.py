@@ -332,3 +332,21 @@ def test_caches_live_in_the_cache_folder_keyed_on_the_code_itself(
     assert store.code_stamp(package) == before
     (package / "scoring.py").write_text((package / "scoring.py").read_text() + "\n# changed\n")
     assert store.code_stamp(package) != before
+
+
+def test_the_benchmark_copies_are_other_deals(dealcoach, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    folder = tmp_path / "history"
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "history.py"), str(folder), "--deals", "3", "--copies", "2"],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    deals = json.loads(dealcoach("deals", "--reviews", str(folder), "--format", "json").out)
+    assert len(deals) == 9
+    assert {"Acme Logistics #2", "Northwind Wholesale #1"} <= {d["deal"] for d in deals}
