@@ -109,7 +109,7 @@ def copy_set(folder: Path, files: list[Path], copies: int) -> int:
             deal = yaml.safe_load(line)
             # Quoted: unquoted, ` #2` would be a YAML comment and every copy the same deal.
             renamed = json.dumps(f"{deal} #{copy}", ensure_ascii=False)
-            text = re.sub(r"^deal: .*$", lambda _: f"deal: {renamed}", text, count=1, flags=re.M)
+            text = re.sub(r"^deal: .*$", "deal: " + renamed.replace("\\", "\\\\"), text, count=1, flags=re.M)
             target = folder / f"{path.parent.name}-{copy}" / path.name
             _write(target, text)
             made += 1
