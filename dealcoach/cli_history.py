@@ -97,21 +97,54 @@ def deals_list(
     if not rows:
         typer.echo("No reviews yet.")
         return
-    from rich.table import Table
-
-    table = Table("deal", "reviews", "last review", "playbook", "recommendation", "confidence")
-    for r in rows:
-        table.add_row(
+    cells = [
+        [
             r["deal"],
             str(r["reviews"]),
             r["last"],
             r["last_playbook"],
             r["last_recommendation"] or "-",
             r["last_confidence"],
-        )
-    _console(no_color).print(table)
+        ]
+        for r in rows
+    ]
+    headers = ["deal", "reviews", "last review", "playbook", "recommendation", "confidence"]
+    # Piped output keeps whole names for grep and scripts; a terminal gets a table that fits.
+    width = _console(no_color).width if sys.stdout.isatty() else 1_000_000
+    typer.echo(_table(headers, cells, width), nl=False)
     if result.skipped:
         _err(f"{len(result.skipped)} damaged review file(s) skipped")
+
+
+def _table(headers: list[str], rows: list[list[str]], width: int) -> str:
+    """A boxed table drawn directly: with thousands of deals, laying one out cell by cell took
+    seconds. Widths are counted in terminal cells (wide scripts take two); when the table is
+    wider than the terminal, the first column is shortened with an ellipsis."""
+    from rich.cells import cell_len, set_cell_size
+
+    widths = [max([cell_len(h), *(cell_len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    # Narrower than the terminal: the long middle columns give way first, then the first one,
+    # each down to a readable minimum; a table that still does not fit is left to wrap.
+    for column, least in ((3, 12), (4, 12), (0, 16)):
+        spare = width - (sum(widths) + 3 * len(widths) + 1)
+        if spare < 0 and column < len(widths):
+            widths[column] = max(min(least, widths[column]), widths[column] + spare)
+
+    def fit(text: str, size: int) -> str:
+        if cell_len(text) > size:
+            return set_cell_size(text, size - 1) + "…"
+        return set_cell_size(text, size)
+
+    def rule(left: str, line: str, middle: str, right: str) -> str:
+        return left + middle.join(line * (w + 2) for w in widths) + right + "\n"
+
+    def row(cells: list[str], bar: str) -> str:
+        return bar + bar.join(f" {fit(cell, w)} " for cell, w in zip(cells, widths, strict=True)) + bar + "\n"
+
+    parts = [rule("┏", "━", "┳", "┓"), row(headers, "┃"), rule("┡", "━", "╇", "┩")]
+    parts += [row(cells, "│") for cells in rows]
+    parts.append(rule("└", "─", "┴", "┘"))
+    return "".join(parts)
 
 
 def _export(rows: list[dict[str, Any]], fmt: str) -> bool:

@@ -46,6 +46,8 @@ def test_deal_names_of_every_script_get_their_own_folder_and_history(dealcoach, 
     listed = json.loads(dealcoach("deals", "--format", "json").out)
     assert sorted(d["deal"] for d in listed) == sorted(DISTINCT_NAMES)
     assert all(d["reviews"] == 1 for d in listed)
+    table = dealcoach("deals").out
+    assert all(name in table for name in DISTINCT_NAMES), "piped, every name is shown whole"
     shown = json.loads(dealcoach("deals", "show", "東京商事", "--format", "json").out)
     assert len(shown) == 1 and "東京商事" in shown[0]["path"]
     # Case and spacing do not make another deal: the same folder, a second review.
