@@ -187,7 +187,9 @@ def scan(folder: Path, progress: Any = None, files: list[Path] | None = None) ->
             stale.append(path)
         else:
             results[str(path)] = hit
-    batch = 2000
+    # Each batch starts its worker processes afresh, forked from this process as it fills with
+    # records, which costs more with every batch; without a progress bar to move, one batch.
+    batch = max(2000, -(-len(stale) // 10)) if progress is not None else max(1, len(stale))
     for start in range(0, len(stale), batch):
         chunk = stale[start : start + batch]
         for path, found in zip(chunk, map_files(read_record, chunk, threshold=400), strict=True):
