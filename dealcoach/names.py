@@ -3,7 +3,7 @@
 A deal is identified by its name with case, width and spacing ignored (`ACME` and `Acme` are one
 deal; `Acme!` is another). The folder name keeps the letters and digits of every script, so a
 reviews folder stays readable in any language; where that drops anything (punctuation, an emoji,
-a name that is all symbols, a cut at 60 characters), a short hash of the name is added, so two
+a name that is all symbols, a cut at 60 characters or 100 bytes), a short hash of the name is added, so two
 different deals never share a folder, an autosave or a history.
 """
 
@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 
 MAX_SLUG = 60
+MAX_SLUG_BYTES = 100  # with a participant's name and the date, a file name stays under 255 bytes
 
 
 def deal_key(name: str) -> str:
@@ -33,7 +34,10 @@ def slugify(text: str) -> str:
     key = deal_key(text)
     words = "".join(ch if _kept(ch) else " " for ch in key).split()
     base = "-".join(words)
-    cut = base[:MAX_SLUG].strip("-")
+    cut = base[:MAX_SLUG]
+    while len(cut.encode("utf-8")) > MAX_SLUG_BYTES:  # file names are limited in bytes, not letters
+        cut = cut[:-1]
+    cut = cut.strip("-")
     if cut and cut == base and " ".join(words) == key:
         return cut
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]

@@ -352,3 +352,14 @@ def test_the_benchmark_copies_are_other_deals(dealcoach, tmp_path: Path) -> None
     deals = json.loads(dealcoach("deals", "--reviews", str(folder), "--format", "json").out)
     assert len(deals) == 9
     assert {"Acme Logistics #2", "Northwind Wholesale #1"} <= {d["deal"] for d in deals}
+
+
+def test_a_long_name_in_a_wide_script_still_makes_a_valid_file_name(dealcoach, work: Path) -> None:
+    name = "𠀋" * 100  # four bytes a character in UTF-8
+    for participant in ("", name):
+        args = ["--participant", participant] if participant else []
+        ran = dealcoach("review", "--answers", str(ANSWERS), "--deal", name, *args)
+        assert ran.code == 0, ran.err
+    (written, other) = sorted((work / "reviews").rglob("*.md"))
+    for path in (written, other):
+        assert len(path.name.encode()) <= 255 and len(path.parent.name.encode()) <= 255
