@@ -3,8 +3,8 @@
 A deal is identified by its name with case, width and spacing ignored (`ACME` and `Acme` are one
 deal; `Acme!` is another). The folder name keeps the letters and digits of every script, so a
 reviews folder stays readable in any language; where that drops anything (punctuation, an emoji,
-a name that is all symbols, a cut at 60 characters or 100 bytes), a short hash of the name is added, so two
-different deals never share a folder, an autosave or a history.
+a name that is all symbols, a cut at 60 characters or 100 bytes), a short hash of the name is
+added, so two different deals never share a folder, an autosave or a history.
 """
 
 from __future__ import annotations
