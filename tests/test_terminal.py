@@ -336,3 +336,27 @@ def test_a_second_review_of_the_same_deal_offers_the_context_and_asks_only_what_
     saved = yaml.safe_load((work / "reviews" / "acme" / "deal-context.yaml").read_text(encoding="utf-8"))
     assert saved["answers"]["hard_date_weeks"] == 3
     assert saved["review"] == "2026-11-25-quiet-buyer-2.md"
+
+
+def test_a_second_terminal_on_the_same_deal_is_noticed_not_overwritten(env: dict[str, str], work: Path) -> None:
+    first = Terminal(["review", "resistant-end-user", "--deal", "acme"], env, work)
+    first.pick("How has the end user responded", downs=0)
+    first.expect("How strong is the end user's fear")
+    second = Terminal(["review", "resistant-end-user", "--deal", "acme", "--restart"], env, work)
+    second.pick("How has the end user responded", downs=3)
+    second.expect("How strong is the end user's fear")
+    # The first terminal answers again: the autosave is the second one's now, so it must not
+    # overwrite it, and must say that its answers are no longer saved.
+    first.press(ENTER)
+    first.expect("Another dealcoach")
+    first.expect("two-way conversation")
+    first.press(CTRL_C)
+    first.expect("Stopped")
+    assert first.finish() == 130
+    assert "saved in" not in first.output
+    assert "not saved" in first.output
+    sessions = list((Path(env["DEALCOACH_STATE_DIR"]) / "sessions").glob("*.yaml"))
+    assert yaml.safe_load(sessions[0].read_text(encoding="utf-8"))["answers"] == {"resistance_shown": "not_asked"}
+    second.press(CTRL_C)
+    second.expect("saved in")
+    assert second.finish() == 130

@@ -493,6 +493,7 @@ def _review_interactive(
 
     color = _color(no_color)
     saved_to: Path | None = None
+    saver: Any = None
     try:
         if playbook_id is None:
             playbook_id = _triage(cat, no_color)
@@ -504,6 +505,7 @@ def _review_interactive(
             if not deal:
                 raise InputError("a review needs a deal name; pass --deal NAME")
         preset: dict[str, Any] = {}
+        saver = session.Autosave(deal, pb.id, pb.version, out.participant)
         existing = session.find(deal, pb.id, out.participant)
         if existing and existing.answers and not restart:
             kept = {k: v for k, v in existing.answers.items() if pb.question(k) is not None}
@@ -534,7 +536,16 @@ def _review_interactive(
 
         def autosave(current: dict[str, Any]) -> None:
             nonlocal saved_to
-            saved_to = session.save(deal, pb.id, pb.version, current, out.participant)
+            was_lost = saver.lost
+            saved_to = saver.save(current)
+            if saver.lost and not was_lost:
+                say(
+                    f"\nAnother dealcoach has saved answers for {deal} with {pb.id} since this one started "
+                    f"({saver.path}); so as not to overwrite them, this terminal's answers are no longer "
+                    "saved as you go. Finish here to write the review, or stop and continue in one terminal.",
+                    "fg:ansiyellow",
+                    color,
+                )
 
         interview = Interview(pb, preset, on_answer=autosave, kept=kept, reask=reask)
         if preset:
@@ -549,9 +560,14 @@ def _review_interactive(
         if written is not None:
             _keep_context(pb, result, written, out)
     except KeyboardInterrupt:
-        where = f" Your answers are saved in {saved_to}; run the same command to continue." if saved_to else ""
+        if saver is not None and saver.lost:
+            where = " Your answers were not saved: another dealcoach is saving this deal's review."
+        elif saved_to:
+            where = f" Your answers are saved in {saved_to}; run the same command to continue."
+        else:
+            where = ""
         raise Interrupted(f"Stopped.{where}", saved_to) from None
-    session.drop(session.session_path(deal, pb.id, out.participant))
+    saver.drop()
     console = _console(no_color)
     if out.fmt == "md" and out.output != "-":
         from rich.markdown import Markdown

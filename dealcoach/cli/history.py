@@ -18,6 +18,7 @@ from .app import (
     NO_COLOR_OPTION,
     PLAYBOOKS_OPTION,
     _catalogue,
+    _color,
     _console,
     _detail,
     _err,
@@ -121,21 +122,56 @@ def deals_list(
     if not rows:
         typer.echo("No reviews yet.")
         return
-    from rich.table import Table
-
-    table = Table("deal", "reviews", "last review", "playbook", "recommendation", "confidence")
-    for r in rows:
-        table.add_row(
+    cells = [
+        [
             r["deal"],
             str(r["reviews"]),
             r["last"],
             r["last_playbook"],
             r["last_recommendation"] or "-",
             r["last_confidence"],
-        )
-    _console(no_color).print(table)
+        ]
+        for r in rows
+    ]
+    headers = ["deal", "reviews", "last review", "playbook", "recommendation", "confidence"]
+    # Piped output keeps whole names for grep and scripts; a terminal gets a table that fits.
+    width = _console(no_color).width if sys.stdout.isatty() else 1_000_000
+    bold = _color(no_color, sys.stdout)
+    typer.echo(_table(headers, cells, width, bold=bold), nl=False, color=bold)  # click strips codes unless told
     if result.skipped:
         _err(f"{len(result.skipped)} damaged review file(s) skipped")
+
+
+def _table(headers: list[str], rows: list[list[str]], width: int, bold: bool = False) -> str:
+    """A boxed table drawn directly: with thousands of deals, laying one out cell by cell took
+    seconds. Widths are counted in terminal cells (wide scripts take two); when the table is
+    wider than the terminal, the first column is shortened with an ellipsis."""
+    from rich.cells import cell_len, set_cell_size
+
+    widths = [max([cell_len(h), *(cell_len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    # Narrower than the terminal: the long middle columns give way first, then the first one,
+    # each down to a readable minimum; a table that still does not fit is left to wrap.
+    for column, least in ((3, 12), (4, 12), (0, 16)):
+        spare = width - (sum(widths) + 3 * len(widths) + 1)
+        if spare < 0 and column < len(widths):
+            widths[column] = max(min(least, widths[column]), widths[column] + spare)
+
+    def fit(text: str, size: int) -> str:
+        if cell_len(text) > size:
+            return set_cell_size(text, size - 1) + "…"
+        return set_cell_size(text, size)
+
+    def rule(left: str, line: str, middle: str, right: str) -> str:
+        return left + middle.join(line * (w + 2) for w in widths) + right + "\n"
+
+    def row(cells: list[str], bar: str, style: str = "") -> str:
+        on, off = (style, "\x1b[0m") if style else ("", "")
+        return bar + bar.join(f" {on}{fit(cell, w)}{off} " for cell, w in zip(cells, widths, strict=True)) + bar + "\n"
+
+    parts = [rule("┏", "━", "┳", "┓"), row(headers, "┃", "\x1b[1m" if bold else ""), rule("┡", "━", "╇", "┩")]
+    parts += [row(cells, "│") for cells in rows]
+    parts.append(rule("└", "─", "┴", "┘"))
+    return "".join(parts)
 
 
 def _export(rows: list[dict[str, Any]], fmt: str) -> bool:
@@ -168,16 +204,20 @@ def deals_show(
 ) -> None:
     """A deal's reviews in time order, and what changed between them."""
     from ..history.records import by_deal, timeline
-    from ..text import slugify
+    from ..names import deal_key
 
     # --reviews works before the subcommand (as a `deals` option) and after it.
     result = _scan(_folder(folder or ctx.obj), no_color)
     grouped = by_deal(result.records)
-    reviews = grouped.get(slugify(deal))
+    reviews = grouped.get(deal_key(deal))
+    if not reviews:  # a folder name: the deal whose reviews are in it
+        in_folder = [r for r in result.records if r.path.parent.name == deal]
+        if len({deal_key(r.deal) for r in in_folder}) == 1:
+            reviews = grouped[deal_key(in_folder[0].deal)]
     if not reviews:
         from ..text import closest
 
-        hint = closest(slugify(deal), sorted(grouped))
+        hint = closest(deal, sorted({g[-1].deal for g in grouped.values()}))
         raise InputError(f"no reviews of {deal!r}{hint}; `dealcoach deals` lists the deals")
     entries = timeline(reviews)
     rows = [
@@ -331,22 +371,26 @@ def merge_command(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Merge several participants' answers into one review that shows where they agree and disagree."""
-    from ..history.records import read_record, review_files
+    from ..history.records import ReviewRecord, read_record, review_files, review_order
+    from ..names import deal_key
     from ..playbook.catalogue import reviews_dir
     from ..review.document import make_review, merge_answers
+    from ..review.folders import deal_folder
     from ..review.render import render_markdown
     from ..review.workflow import load_playbook, today, write_review
-    from ..text import slugify
 
-    folder = reviews_dir() / slugify(deal)
+    folder = deal_folder(reviews_dir(), deal)
     latest: dict[str, Any] = {}
+    records: list[ReviewRecord] = []
     for path in review_files(folder) if folder.is_dir() else []:
         record = read_record(path)
-        if hasattr(record, "message"):
+        if not isinstance(record, ReviewRecord):
             _err(f"skipped: {record}")
             continue
-        if record.playbook == playbook and record.participant:
-            latest[record.participant] = record  # files are in date order: the last one wins
+        records.append(record)
+    for record in sorted(records, key=review_order):
+        if record.playbook == playbook and record.participant and deal_key(record.deal) == deal_key(deal):
+            latest[record.participant] = record  # in the order they were written: the last one wins
     if len(latest) < 2:
         raise InputError(
             f"{len(latest)} participant review(s) of {deal!r} with {playbook!r}; a merge needs two or more. "

@@ -164,7 +164,10 @@ def read_answers_file(path: Path, text: str | None = None) -> AnswersFile:
     front, _ = split_front_matter(text)
     from . import yamlfile
 
-    located = yamlfile.parse(front if front is not None else text, path)
+    if front is None:
+        located = yamlfile.parse(text.removeprefix("\ufeff"), path)
+    else:
+        located = yamlfile.parse(front, path, first_line=yamlfile.FRONT_MATTER_LINE)
     data = located.data
     message = None
     if not isinstance(data, dict):

@@ -177,6 +177,35 @@ def _compiled_text(source: str) -> Any:
     return _environment().from_string(source)
 
 
+# Expressions nest brackets, `not`s and chains of operators; anything deeper than this is not one
+# a person wrote to be read, and parsing, checking and evaluating it recurse once per level.
+MAX_NESTING = 50
+
+
+def _parse(source: str, what: str) -> Any:
+    """jinja2's parser recurses once per bracket or `not`: a few thousand would exhaust Python's
+    stack, so that is reported as too deep rather than crashing."""
+    try:
+        return _environment().parse(source)
+    except RecursionError:
+        raise ExpressionError(_too_deep(what)) from None
+
+
+def _too_deep(what: str) -> str:
+    return f"{what} is nested more than {MAX_NESTING} levels deep; break it into simpler parts"
+
+
+def _check_depth(tree: Any, what: str) -> None:
+    """Walk the tree without recursion and refuse it past MAX_NESTING levels (plus the template
+    and output nodes around an expression), before anything else walks it recursively."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING + 2:
+            raise ExpressionError(_too_deep(what))
+        stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+
+
 def compile_condition(source: str, allowed: Iterable[str], what: str = "the expression") -> Condition:
     """Parse `source` as a jinja2 expression that may only read the names in `allowed`.
 
@@ -187,14 +216,14 @@ def compile_condition(source: str, allowed: Iterable[str], what: str = "the expr
     """
     from jinja2 import TemplateSyntaxError, nodes
 
-    env = _environment()
     try:
-        tree = env.parse("{{ (" + source + ") }}")
+        tree = _parse("{{ (" + source + ") }}", what)
     except TemplateSyntaxError as exc:
         message = exc.message or "syntax error"
         if "')'" in message and ")" not in source:  # the parenthesis is ours, added around the source
             message = "it ends where more was expected"
         raise ExpressionError(f"{what} is not a valid expression: {message}") from None
+    _check_depth(tree, what)
     outputs = list(tree.find_all(nodes.Output))
     if len(outputs) != 1 or len(outputs[0].nodes) != 1:
         raise ExpressionError(f"{what} must be a single expression, not a template")
@@ -440,10 +469,10 @@ def compile_text(source: str, allowed: Iterable[str], what: str = "the text") ->
         return TextTemplate(source)
     from jinja2 import TemplateSyntaxError
 
-    env = _environment()
     try:
-        tree = env.parse(source)
+        tree = _parse(source, what)
     except TemplateSyntaxError as exc:
         raise ExpressionError(f"{what} is not a valid template: {exc.message}") from None
+    _check_depth(tree, what)
     _check_tree(tree, allowed, what)
     return TextTemplate(source, templated=True)

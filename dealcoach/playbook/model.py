@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 CHOICE_TYPES = ("choice", "multi")
 RANGE_TYPES = ("number", "scale")
+MAX_SCALE_POINTS = 21  # 0 to 20 at most; a wider range is a number
 
 
 @dataclass(frozen=True)
@@ -174,13 +175,15 @@ class Playbook:
 
     def asked(self, answers: dict[str, Any]) -> list[Question]:
         """The questions that are asked given `answers`, in order (each `when` sees earlier ones)."""
-        seen: dict[str, Any] = {}
+        # One namespace filled in as questions are asked (not rebuilt per question), so this is
+        # linear in the number of questions: scoring calls it once per "what would change" trial.
+        names = namespace(self, {})
         result = []
         for question in self.questions:
-            if question.when is None or question.when(namespace(self, seen)):
+            if question.when is None or question.when(names):
                 result.append(question)
-                if question.id in answers:
-                    seen[question.id] = answers[question.id]
+                if answers.get(question.id) is not None:
+                    names[question.id] = answers[question.id]
         return result
 
     @property
@@ -269,28 +272,27 @@ def _includes_unchanged(playbook: Playbook, finder: IncludeFinder) -> bool:
 
 
 def load_cached(path: Path, finder: IncludeFinder | None = None) -> Playbook:
-    """`load`, remembered between runs in the user's state folder.
+    """`load`, remembered between runs in the user's cache folder.
 
-    Keyed by the file's path, size, modification time and dealcoach's version, so an edit is
-    always seen; a playbook with includes is used from the cache only while each included file
-    is still the one its id finds, unchanged. Used where start-up is what a rep feels (the
-    review); `playbooks validate` and `playbooks test` always read afresh. A loaded playbook is
-    plain data (expressions are kept as checked trees, texts as source), which is what makes it
-    safe to keep.
+    Keyed by the file's path, size and modification time and by dealcoach's own code (see
+    config.code_stamp), so an edit to either is always seen; a playbook with includes is used
+    from the cache only while each included file is still the one its id finds, unchanged. Used
+    where start-up is what a rep feels (the review); `playbooks validate` and `playbooks test`
+    always read afresh. A loaded playbook is plain data (expressions are kept as checked trees,
+    texts as source), which is what makes it safe to keep.
     """
     import hashlib
     import os
     import pickle
     import tempfile
 
-    from ..config import user_state_dir
-    from ..version import __version__
+    from ..config import code_stamp, user_cache_dir
 
     try:
         st = path.stat()
-        folder = user_state_dir() / "index" / "playbooks"
+        folder = user_cache_dir() / "playbooks"
         name = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-        stamp = hashlib.sha1(f"{st.st_mtime_ns}|{st.st_size}|{__version__}".encode()).hexdigest()[:12]
+        stamp = hashlib.sha1(f"{st.st_mtime_ns}|{st.st_size}|{code_stamp()}".encode()).hexdigest()[:12]
         cached = folder / f"{name}-{stamp}.pickle"
     except OSError:
         return load(path, finder)
@@ -719,7 +721,9 @@ class _PlaybookBuilder:
         if not isinstance(value, str):
             return None
         try:
-            return compile_condition(value, allowed, what=f"the expression {value!r}")
+            # A message quotes the expression, but not one of thousands of characters.
+            shown = value if len(value) <= 100 else value[:60] + "..."
+            return compile_condition(value, allowed, what=f"the expression {shown!r}")
         except ExpressionError as exc:
             self.explain(key, exc, allowed, scope)
             return None
@@ -808,6 +812,18 @@ class _PlaybookBuilder:
                 and number_min >= number_max
             ):
                 self.problem((*key, "min"), f"'min' ({number_min}) must be less than 'max' ({number_max})")
+            elif (
+                qtype == "scale"
+                and isinstance(number_min, (int, float))
+                and isinstance(number_max, (int, float))
+                and number_max - number_min >= MAX_SCALE_POINTS
+            ):
+                # Every point of a scale is offered as a choice and tried by "what would change".
+                self.problem(
+                    (*key, "max"),
+                    f"a scale has at most {MAX_SCALE_POINTS} points ({number_min} to {number_max} has "
+                    f"{int(number_max - number_min) + 1}); for a wider range use a number question",
+                )
             question = Question(
                 id=qid,
                 type=qtype,

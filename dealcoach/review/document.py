@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..names import slugify
 from ..playbook.model import Playbook
-from ..text import slugify
 from ..version import __version__
 from .scoring import Result, label, score
 
@@ -257,5 +257,7 @@ def merge_answers(playbook: Playbook, team: dict[str, dict[str, Any]]) -> dict[s
 def review_path(
     reviews_dir: Path, deal: str, playbook_id: str, date: dt.date, suffix: str, participant: str = ""
 ) -> Path:
+    from .folders import deal_folder
+
     who = f"--{slugify(participant)}" if participant else ""
-    return reviews_dir / slugify(deal) / f"{date.isoformat()}-{playbook_id}{who}{suffix}"
+    return deal_folder(reviews_dir, deal) / f"{date.isoformat()}-{playbook_id}{who}{suffix}"

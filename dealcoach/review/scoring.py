@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..playbook.expressions import UNKNOWN
 from ..playbook.model import Playbook, Question, namespace
 
 HIGH = {"coverage": 0.8, "margin": 4}
@@ -135,8 +136,10 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
 
     vetoed: dict[str, list[str]] = {}
     flags: list[RaisedFlag] = []
+    fired: list[bool] = []
     for rule in playbook.rules:
-        if not rule.when(names):
+        fired.append(bool(rule.when(names)))
+        if not fired[-1]:
             continue
         reason = rule.says.render(names) if rule.says else ""
         if rule.points:
@@ -188,7 +191,7 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
         asked=[q.id for q in asked],
     )
     if flips and recommended is not None:
-        result.flips = _flips(playbook, answers, asked, recommended)
+        result.flips = _flips(playbook, answers, asked, recommended, _Base(scores, fired, names))
     return result
 
 
@@ -235,14 +238,39 @@ def _alternatives(question: Question, current: Any, thresholds: list[float] = ()
     return []
 
 
-def _flips(playbook: Playbook, answers: dict[str, Any], asked: list[Question], recommended: str) -> list[Flip]:
-    """Try every other value of every asked question; keep those that change the winner."""
+@dataclass
+class _Base:
+    """What the scoring of the real answers found, for trying one changed answer at a time."""
+
+    scores: dict[str, int]
+    fired: list[bool]  # by rule, in playbook order
+    names: dict[str, Any]  # what the expressions saw
+
+
+def _flips(
+    playbook: Playbook, answers: dict[str, Any], asked: list[Question], recommended: str, base: _Base
+) -> list[Flip]:
+    """Try every other value of every asked question; keep those that change the winner.
+
+    Most answers decide no other question's `when`: changing one then changes only its own
+    points and the rules that name it, so the trial adjusts the scores already found instead of
+    scoring the whole playbook again. That keeps a review of hundreds of questions to a moment.
+    """
+    gating = {name for q in playbook.questions if q.when is not None for name in q.when.names}
+    rules_naming: dict[str, list[int]] = {}
+    for index, rule in enumerate(playbook.rules):
+        for name in rule.when.names:
+            rules_naming.setdefault(name, []).append(index)
     found: list[tuple[int, int, Flip]] = []
     for order, question in enumerate(asked):
         current = answers.get(question.id)
         for value in _alternatives(question, current, _thresholds(playbook, question)):
-            trial = score(playbook, {**answers, question.id: value}, flips=False)
-            if trial.recommended == recommended or trial.recommended is None:
+            if question.id in gating:
+                trial = score(playbook, {**answers, question.id: value}, flips=False)
+                winner, margin = trial.recommended, trial.margin
+            else:
+                winner, margin = _one_changed(playbook, base, question, current, value, rules_naming)
+            if winner == recommended or winner is None:
                 continue
             toggled, ticked = "", False
             if question.type == "multi":
@@ -254,10 +282,48 @@ def _flips(playbook: Playbook, answers: dict[str, Any], asked: list[Question], r
                 prompt=question.prompt,
                 now=label(question, current),
                 instead=label(question, value),
-                strategy=trial.recommended,
+                strategy=winner,
                 toggled=toggled,
                 ticked=ticked,
             )
-            found.append((-(trial.margin if trial.margin is not None else 99), order, flip))
+            found.append((-(margin if margin is not None else 99), order, flip))
     found.sort(key=lambda item: (item[0], item[1]))
     return [flip for _, _, flip in found]
+
+
+def _one_changed(
+    playbook: Playbook,
+    base: _Base,
+    question: Question,
+    current: Any,
+    value: Any,
+    rules_naming: dict[str, list[int]],
+) -> tuple[str | None, int | None]:
+    """The winner and margin if `question`'s answer were `value`, for a question no `when` names
+    (so the same questions are asked): the same result `score` would give, found by difference."""
+    scores = dict(base.scores)
+    for answer, sign in ((current, -1), (value, 1)):
+        if answer is None:
+            continue
+        for v in answer if question.type == "multi" else [answer]:
+            option = question.option(v)
+            if option is not None:
+                for sid, amount in option.points.items():
+                    scores[sid] += sign * amount
+    fired = {i: base.fired[i] for i in rules_naming.get(question.id, [])}
+    if fired:
+        names = {**base.names, question.id: UNKNOWN if value is None else value}
+        for index in fired:
+            now = bool(playbook.rules[index].when(names))
+            if now != base.fired[index]:
+                fired[index] = now
+                for sid, amount in playbook.rules[index].points.items():
+                    scores[sid] += amount if now else -amount
+    vetoed = {
+        sid for index, rule in enumerate(playbook.rules) if fired.get(index, base.fired[index]) for sid in rule.veto
+    }
+    standing = [s.id for s in playbook.strategies if s.id not in vetoed]
+    ranked = sorted(standing, key=lambda sid: -scores[sid])
+    if not ranked:
+        return None, None
+    return ranked[0], (scores[ranked[0]] - scores[ranked[1]]) if len(ranked) > 1 else None
