@@ -10,16 +10,26 @@ from pathlib import Path
 
 from .errors import DealcoachError, Problem
 from .parallel import map_files
-from .playbook import load
+from .playbook import build, lint_quantities
 
 
 def problems_in(path: Path) -> list[Problem | str]:
-    """Every problem in one playbook file; an empty list when it is valid."""
+    """Every problem in one playbook file, including texts that state a quantity no answer gave."""
+    from . import yamlfile
+
     try:
-        load(path)
+        located = yamlfile.read(path)
     except DealcoachError as exc:
         return list(exc.problems) or [exc.message]
-    return []
+    found: list[Problem | str] = []
+    try:
+        build(located)
+    except DealcoachError as exc:
+        found = list(exc.problems) or [exc.message]
+    lint = lint_quantities(located)
+    if lint:
+        found = sorted([*found, *lint], key=lambda p: (p.line, p.column) if isinstance(p, Problem) else (0, 0))
+    return found
 
 
 def check_files(paths: list[Path]) -> list[list[Problem | str]]:
