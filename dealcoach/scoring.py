@@ -219,6 +219,9 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
     )
 
     referenced = {name for rule in playbook.rules for name in rule.when.names}
+    # Evidence and premises decide too: their questions count towards coverage.
+    referenced |= {n for rule in playbook.rules if rule.evidence for c in rule.evidence.of for n in c.names}
+    referenced |= {n for strategy in playbook.strategies for p in strategy.requires for n in p.when.names}
     weighted = [q for q in asked if q.scores or q.id in referenced]
     answered = [q for q in weighted if effective.get(q.id) is not None]
     coverage = len(answered) / len(weighted) if weighted else 1.0
