@@ -214,6 +214,10 @@ def loads(text: str, path: Path) -> Playbook:
     return build(yamlfile.parse(text, path))
 
 
+# Bumped whenever the loaded model changes shape, so a cache written by older code is never read.
+CACHE_FORMAT = 2
+
+
 def load_cached(path: Path) -> Playbook:
     """`load`, remembered between runs in the user's state folder.
 
@@ -234,7 +238,8 @@ def load_cached(path: Path) -> Playbook:
         st = path.stat()
         folder = user_state_dir() / "index" / "playbooks"
         name = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-        stamp = hashlib.sha1(f"{st.st_mtime_ns}|{st.st_size}|{__version__}".encode()).hexdigest()[:12]
+        stamp = f"{st.st_mtime_ns}|{st.st_size}|{__version__}|{CACHE_FORMAT}"
+        stamp = hashlib.sha1(stamp.encode()).hexdigest()[:12]
         cached = folder / f"{name}-{stamp}.pickle"
     except OSError:
         return load(path)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from dealcoach import playbook as pbmod
+from dealcoach import yamlfile
 from dealcoach.examples import run_examples
 
 from .conftest import ROOT
@@ -41,6 +42,7 @@ def test_playbook_snippets_validate_and_pass_their_examples(snippet: tuple[str, 
     path.write_text(text, encoding="utf-8")
     pb = pbmod.load(path)
     assert [o.mismatches for o in run_examples(pb) if not o.passed] == []
+    assert [str(p) for p in pbmod.lint_quantities(yamlfile.read(path))] == []
 
 
 def readme_commands() -> list[str]:
