@@ -462,3 +462,15 @@ questions:
     located = yamlfile.parse(text, Path("t.yaml"))
     where = sorted((p.line, p.column) for p in pbmod.lint_quantities(located))
     assert len(where) == 9  # why twice, risks, talk_track, says, flag text, gap, if_yes says, choice says
+
+
+def test_the_schema_accepts_every_new_key_and_rejects_a_bad_item() -> None:
+    import yaml
+
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((Path(__file__).parent.parent / "schema" / "playbook.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    data = yaml.safe_load(DEAL)
+    assert list(validator.iter_errors(data)) == []
+    data["strategies"][0]["next_steps"].append({"text": "No condition given."})
+    assert list(validator.iter_errors(data)) != []
