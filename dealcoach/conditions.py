@@ -87,10 +87,45 @@ class ExpressionError(Exception):
 
 @lru_cache(maxsize=1)
 def _environment() -> Any:
+    """The sandbox texts render in, with the same meaning of "I don't know" as expressions.
+
+    A text's own `{% if %}` compares through `_compare` (false with an unknown, `not in`
+    included), and a division by zero in it gives unknown rather than an error.
+    """
     from jinja2 import StrictUndefined
+    from jinja2.compiler import CodeGenerator
     from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    class _Generator(CodeGenerator):
+        def visit_Compare(self, node: Any, frame: Any) -> None:
+            # a < b < c becomes environment.compare(a, (('lt', b), ('lt', c)))
+            self.write("environment.compare(")
+            self.visit(node.expr, frame)
+            self.write(", (")
+            for operand in node.ops:
+                self.write(f"({operand.op!r}, ")
+                self.visit(operand.expr, frame)
+                self.write("), ")
+            self.write("))")
+
+    class _Environment(SandboxedEnvironment):
+        code_generator_class = _Generator
+        intercepted_binops = frozenset(["/", "//", "%"])
+
+        @staticmethod
+        def compare(left: Any, operands: tuple[tuple[str, Any], ...]) -> bool:
+            for op, right in operands:
+                if not _compare(op, left, right):
+                    return False
+                left = right
+            return True
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if right == 0 and _number(right) and _number(left):
+                return UNKNOWN
+            return super().call_binop(context, operator, left, right)
+
+    env = _Environment(undefined=StrictUndefined, autoescape=False)
     env.globals.clear()  # expressions read answers and nothing else (no range, lipsum, cycler)
     env.tests["unknown"] = lambda value: value is UNKNOWN
     env.tests["known"] = lambda value: value is not UNKNOWN

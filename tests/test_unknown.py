@@ -83,6 +83,17 @@ def test_known_answers_compare_as_usual() -> None:
     assert check("'x' not in m", m=[]) is True
 
 
+def test_texts_see_the_same_meaning_in_their_own_conditions() -> None:
+    text = compile_text(
+        "{% if 'x' not in m %}a{% endif %}{% if c not in ['x'] %}b{% endif %}{% if a < 1 %}c{% endif %}"
+        "{% if not (c == 'x') %}d{% endif %}{{ a / b }}",
+        NAMES,
+    )
+    assert text.render({"m": UNKNOWN, "c": UNKNOWN, "a": UNKNOWN, "b": 2}) == "dunknown"
+    assert text.render({"m": ["y"], "c": "y", "a": 0, "b": 0}) == "abcdunknown"
+    assert text.render({"m": ["x"], "c": "x", "a": 1, "b": 2}) == "0.5"
+
+
 def test_texts_see_the_same_meaning() -> None:
     text = compile_text("{% if c != 'x' %}not x{% else %}can't say{% endif %} {{ a + 1 }}", NAMES)
     assert text.render({"c": UNKNOWN, "a": UNKNOWN}) == "can't say unknown"
