@@ -261,7 +261,7 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
         check_first=check_first,
     )
     if flips and recommended is not None:
-        result.flips = _flips(playbook, answers, asked, recommended)
+        result.flips = _flips(playbook, answers, asked, recommended, split)
     if flips and (confidence == "low" or premises or split):
         premise_questions = [n for _, found in premises for n in sorted(found)]
         result.find_out_first = _find_out_first(playbook, answers, result, asked, premise_questions)
@@ -387,14 +387,25 @@ def _alternatives(question: Question, current: Any, thresholds: list[float] = ()
     return []
 
 
-def _flips(playbook: Playbook, answers: dict[str, Any], asked: list[Question], recommended: str) -> list[Flip]:
-    """Try every other value of every asked question; keep those that change the winner."""
+def _flips(
+    playbook: Playbook,
+    answers: dict[str, Any],
+    asked: list[Question],
+    recommended: str,
+    split: list[str] = (),  # type: ignore[assignment]
+) -> list[Flip]:
+    """Try every other value of every asked question; keep those that change the winner.
+
+    For a split decision, keep those that settle it: one strategy clearly ahead, whichever it is.
+    """
     found: list[tuple[int, int, Flip]] = []
     for order, question in enumerate(asked):
         current = answers.get(question.id)
         for value in _alternatives(question, current, _thresholds(playbook, question)):
             trial = score(playbook, {**answers, question.id: value}, flips=False)
-            if trial.recommended == recommended or trial.recommended is None:
+            if trial.recommended is None:
+                continue
+            if (trial.split or trial.recommended == recommended) if split else trial.recommended == recommended:
                 continue
             toggled, ticked = "", False
             if question.type == "multi":

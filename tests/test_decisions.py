@@ -219,9 +219,18 @@ def test_a_tie_is_a_split_named_as_such_with_the_question_that_separates_it(pb: 
     assert "## Split decision: Go around the end user or Build the case with the end user" in text
     assert "## Recommended strategy" not in text and "## Next steps" not in text
     assert "**The question that separates them:**" in text
+    # What would change it, for a split, is what would settle it: a clear winner, whichever it is.
+    assert "## What would settle it" in text and "it would be settled for" in text
+    assert all(not score(pb, {**answers, f.question: _value(pb, f)}).split for f in result.flips)
     data = json.loads(render_json(review))
     assert data["split"] == ["go-around", "build-case"]
     assert data["front_matter"]["split"] == ["go-around", "build-case"]
+
+
+def _value(pb: pbmod.Playbook, flip: Any) -> Any:
+    question = pb.question(flip.question)
+    assert question is not None
+    return next(o.value for o in question.options if o.label == flip.instead)
 
 
 def test_a_clear_winner_has_an_empty_split(pb: pbmod.Playbook) -> None:
