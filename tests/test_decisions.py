@@ -483,3 +483,15 @@ def test_the_schema_accepts_every_new_key_and_rejects_a_bad_item() -> None:
     assert list(validator.iter_errors(data)) == []
     data["strategies"][0]["next_steps"].append({"text": "No condition given."})
     assert list(validator.iter_errors(data)) != []
+
+
+def test_a_review_with_every_new_section_is_valid_markdown(pb: pbmod.Playbook) -> None:
+    from .test_properties import _lint
+
+    answers = {**base(leverage=None, evidence_a=True), "resistance_source": "assumed"}
+    text = render_markdown(make_review(pb, "Acme", answers))
+    for heading in ("## Check first", "## Find out first", "## If someone", "## Not yet established"):
+        assert heading in text
+    assert _lint(text) == []
+    split = render_markdown(make_review(pb, "Acme", base(route="partner")))
+    assert "## Split decision" in split and _lint(split) == []
