@@ -108,7 +108,7 @@ rules:
 """
 
 
-def load(text: str = DEAL, tmp_path: Path | None = None, **edits: Any) -> pbmod.Playbook:
+def load(text: str = DEAL) -> pbmod.Playbook:
     return pbmod.loads(textwrap.dedent(text), Path("deal.yaml"))
 
 
