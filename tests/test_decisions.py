@@ -495,3 +495,13 @@ def test_a_review_with_every_new_section_is_valid_markdown(pb: pbmod.Playbook) -
     assert _lint(text) == []
     split = render_markdown(make_review(pb, "Acme", base(route="partner")))
     assert "## Split decision" in split and _lint(split) == []
+
+
+def test_each_side_of_a_split_says_the_premise_it_rests_on(pb: pbmod.Playbook) -> None:
+    answers = base(route="partner", stake="major", leverage=None)  # a tie, and going around needs leverage
+    result = score(pb, answers)
+    assert result.split == ["go-around", "build-case"]
+    assert result.premises_by_strategy == {"go-around": ["someone with influence will move the end user"]}
+    text = render_markdown(make_review(pb, "Acme", answers))
+    assert "### If someone with influence will move the end user: Go around the end user" in text
+    assert "### Build the case with the end user" in text

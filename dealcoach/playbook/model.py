@@ -1065,6 +1065,7 @@ class _PlaybookBuilder:
             help=f"About: {question.prompt} Advice that rests on a second-hand report or an assumption "
             "should check it first.",
             when=when,
+            gap=f"Check how you know the answer to '{question.prompt.rstrip('?')}': hear it first-hand if you can.",
             options=options,
             line=question.line,
             source_of=question.id,

@@ -124,6 +124,7 @@ def to_data(review: Review) -> dict[str, Any]:
             "route": s.route,
             "score": r.scores[sid],
             "against": [c.says for c in r.reasons_against(sid)],
+            "premises": list(r.premises_by_strategy.get(sid, [])),
         }
 
     def gap(g: Any) -> dict[str, Any]:

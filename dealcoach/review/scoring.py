@@ -99,6 +99,8 @@ class Result:
     separating: Gap | None = None  # the question whose answer best separates a split
     # Premises of the recommended strategy that are not known yet: the advice is "if X, then this".
     unknown_premises: list[str] = field(default_factory=list)
+    # The same for every strategy, so each side of a split can say what it rests on.
+    premises_by_strategy: dict[str, list[str]] = field(default_factory=dict)
     unestablished: list[Unestablished] = field(default_factory=list)
     check_first: list[CheckFirst] = field(default_factory=list)
     find_out_first: list[Gap] = field(default_factory=list)
@@ -257,6 +259,7 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
         asked=[q.id for q in asked],
         split=split,
         unknown_premises=[text for text, _ in premises],
+        premises_by_strategy={sid: [text for text, _ in found] for sid, found in unknown_premises.items()},
         unestablished=unestablished,
         check_first=check_first,
     )
