@@ -34,8 +34,6 @@ STATES_FIXED_QUANTITIES = {
     "partner-triangle",
     "resistant-decision-maker",
     "resistant-end-user",
-    "resistant-insider",
-    "resistant-problem-owner",
     "resistant-purchaser",
 }
 
