@@ -505,3 +505,11 @@ def test_each_side_of_a_split_says_the_premise_it_rests_on(pb: pbmod.Playbook) -
     text = render_markdown(make_review(pb, "Acme", answers))
     assert "### If someone with influence will move the end user: Go around the end user" in text
     assert "### Build the case with the end user" in text
+
+
+def test_a_name_typed_by_the_rep_is_shown_escaped_in_texts_and_a_blank_one_falls_back(pb: pbmod.Playbook) -> None:
+    review = make_review(pb, "Acme", base(contact="__Dana__  *O'Neil*"))
+    text = render_markdown(review)
+    assert "1. Ask \\_\\_Dana\\_\\_ \\*O'Neil\\* who else cares." in text
+    blank = render_markdown(make_review(pb, "Acme", base(contact="   ")))
+    assert "1. Ask your contact who else cares." in blank

@@ -462,7 +462,11 @@ def _triage(cat: Catalogue, no_color: bool) -> str:
     if not ranked:
         raise InputError("triage found no playbook for this situation; pick one from `dealcoach playbooks list`")
     best = ranked[0]
-    close = [s for s in ranked[1:] if result.scores[best.id] - result.scores[s.id] <= 2 and result.scores[s.id] > 0]
+    close = [
+        s
+        for s in ranked[1:]
+        if result.scores[best.id] - result.scores[s.id] <= triage.split_margin and result.scores[s.id] > 0
+    ]
     say(f"\nThis sounds like: {best.title}. {best.why}", "bold", color)
     for other in close:
         say(f"Also applies: {other.title}. Run it next: dealcoach review {other.route}", "bold", color)

@@ -125,11 +125,27 @@ def _environment() -> Any:
                 return UNKNOWN
             return super().call_binop(context, operator, left, right)
 
-    env = _Environment(undefined=StrictUndefined, autoescape=False)
+    env = _Environment(undefined=StrictUndefined, autoescape=False, finalize=_shown)
     env.globals.clear()  # expressions read answers and nothing else (no range, lipsum, cycler)
     env.tests["unknown"] = lambda value: value is UNKNOWN
     env.tests["known"] = lambda value: value is not UNKNOWN
     return env
+
+
+class AnswerText(str):
+    """A free-text answer as texts see it: compared as typed, but shown in a playbook's text
+    as one line of Markdown-escaped text, so a name like `__0__` never turns into formatting."""
+
+    __slots__ = ()
+
+
+def _shown(value: Any) -> Any:
+    """What `{{ ... }}` prints: a rep's own text escaped; everything else as it is."""
+    if isinstance(value, AnswerText):
+        from ..text import md
+
+        return md(value)
+    return value
 
 
 def _binding_nodes() -> tuple[type, ...]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, Problem
 from ..text import closest
-from .expressions import UNKNOWN, Condition, ExpressionError, TextTemplate, compile_condition, compile_text
+from .expressions import UNKNOWN, AnswerText, Condition, ExpressionError, TextTemplate, compile_condition, compile_text
 from .spec import QUESTION_TYPES, SPEC
 
 if TYPE_CHECKING:
@@ -241,8 +241,18 @@ class Playbook:
 
 
 def namespace(playbook: Playbook, answers: dict[str, Any]) -> dict[str, Any]:
-    """What expressions see: every question id, with UNKNOWN where there is no answer."""
-    return {q.id: UNKNOWN if answers.get(q.id) is None else answers[q.id] for q in playbook.questions}
+    """What expressions see: every question id, with UNKNOWN where there is no answer. Free text
+    is marked so that texts quoting it escape it (see AnswerText)."""
+    found: dict[str, Any] = {}
+    for q in playbook.questions:
+        value = answers.get(q.id)
+        if value is None:
+            found[q.id] = UNKNOWN
+        elif q.type == "text" and isinstance(value, str):
+            found[q.id] = AnswerText(" ".join(value.split()))  # blank is empty, so `or 'your contact'` applies
+        else:
+            found[q.id] = value
+    return found
 
 
 class IncludeFinder:
