@@ -70,6 +70,9 @@ class CaseResult:
         return bool(self.flags)
 
 
+PLAYBOOK_FOLDERS: list[str] = []  # --playbooks: folders whose playbooks override the built-in ones
+
+
 def run_review(answers: Path, scratch: Path, fmt: str) -> str:
     """The review as the real command makes it, in `fmt` (json or md)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEALCOACH_")}
@@ -83,6 +86,8 @@ def run_review(answers: Path, scratch: Path, fmt: str) -> str:
         }
     )
     args = [sys.executable, "-m", "dealcoach", "review", "--answers", str(answers), "--output", "-"]
+    for folder in PLAYBOOK_FOLDERS:
+        args += ["--playbooks", folder]
     if fmt == "json":
         args += ["--format", "json"]
     ran = subprocess.run(args, cwd=scratch, env=env, capture_output=True, text=True, timeout=120)
@@ -112,19 +117,26 @@ def _answer_numbers(answers: dict[str, Any]) -> set[str]:
 
 
 def _advice_texts(data: dict[str, Any]) -> list[str]:
-    """What the review tells the rep to do: the recommendation and the lists that lead the review."""
-    recommendation = data.get("recommendation") or {}
-    texts = _texts({k: v for k, v in recommendation.items() if k not in ("id", "score")})
-    for key in ("find_out_first", "check_first", "split_question", "conditional"):
+    """What the review tells the rep to do: the recommendation (each side of a split), what it
+    rests on, and the lists that lead the review."""
+    chosen = data.get("split_strategies") or [data.get("recommendation") or {}]
+    texts = []
+    for strategy in chosen:
+        texts += _texts({k: v for k, v in strategy.items() if k in ("title", "why", "next_steps", "talk_track")})
+    texts += _texts(data.get("premises"))
+    for key in ("find_out_first", "check_first", "separating"):
         texts += _texts(data.get(key))
     return texts
 
 
 def _warning_texts(data: dict[str, Any]) -> list[str]:
-    """Where a risk can be named: flags, the recommendation's watch-outs, find-out and check lists."""
-    recommendation = data.get("recommendation") or {}
-    texts = _texts(data.get("flags")) + _texts(recommendation.get("risks"))
-    for key in ("gaps", "find_out_first", "check_first", "unestablished", "against"):
+    """Where a risk can be named: flags, the recommendation's watch-outs and what stands against it,
+    what to find out or check first, what is not yet established."""
+    chosen = data.get("split_strategies") or [data.get("recommendation") or {}]
+    texts = _texts(data.get("flags"))
+    for strategy in chosen:
+        texts += _texts(strategy.get("risks")) + _texts(strategy.get("against")) + _texts(strategy.get("premises"))
+    for key in ("gaps", "find_out_first", "check_first", "unestablished", "separating"):
         texts += _texts(data.get(key))
     return texts
 
@@ -245,7 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cases", nargs="*", help="case ids; default: every case")
     parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument("--playbooks", action="append", default=[], metavar="DIR", help="playbooks that override")
     args = parser.parse_args(argv)
+    PLAYBOOK_FOLDERS[:] = [str(Path(folder).resolve()) for folder in args.playbooks]
     with tempfile.TemporaryDirectory() as scratch:
         results = [run_case(c, Path(scratch)) for c in cases(args.cases)]
     summary = totals(results)
