@@ -111,7 +111,7 @@ def test_veto_removes_a_strategy_and_says_why() -> None:
 
 def test_scoring_is_deterministic() -> None:
     pb = pbmod.load(PLAYBOOKS / "dysfunctional-org.yaml")
-    answers = {"process_state": "broken", "motive": "grow", "deal_weight": "critical"}
+    answers = {"process_state": "broken", "motives": ["grow", "control"], "our_pressure": ["quota"]}
     first = render_json(make_review(pb, "d", answers))
     assert all(render_json(make_review(pb, "d", answers)) == first for _ in range(3))
 

@@ -138,13 +138,13 @@ def test_a_retrospective_merges_participants_and_shows_disagreement(dealcoach, w
         path = write(work / f"{name}.yaml", yaml.safe_dump(answers))
         ran = dealcoach("review", "--answers", str(path), "--participant", name)
         assert ran.code == 0, ran.err
-    folder = work / "reviews" / "harbour-credit-union"
+    folder = work / "reviews" / "marlow-freight"
     assert sorted(p.name for p in folder.iterdir()) == [
         "2026-11-25-lost-deal-postmortem--jo.md",
         "2026-11-25-lost-deal-postmortem--priya.md",
         "2026-11-25-lost-deal-postmortem--sam.md",
     ]
-    merged = dealcoach("merge", "Harbour Credit Union")
+    merged = dealcoach("merge", "Marlow Freight")
     assert merged.code == 0, merged.err
     assert (
         "Merged 3 participants: Jo, Priya, Sam; 2 question(s) to discuss: competitor_checks, sponsor_engaged"
@@ -157,8 +157,8 @@ def test_a_retrospective_merges_participants_and_shows_disagreement(dealcoach, w
     assert front["answers"]["competitor_checks"] == "early_only"  # two of three agree
     assert front["disagreements"]["sponsor_engaged"] == {"Jo": "regularly", "Priya": "not_at_all", "Sam": "once"}
     assert "## Where the team agrees and disagrees" in text
-    assert "- After the handoff, how engaged did you keep the senior sponsor" in text
-    assert "  - Priya: **Not at all: we worked only with the new decision maker**" in text
+    assert "- How engaged did you keep the senior sponsor (the executive who backed this) through to the end?" in text
+    assert "  - Priya: **Not at all after they handed us on**" in text
     lonely = dealcoach("merge", "Nobody Inc")
     assert lonely.code == 2
     assert "a merge needs two or more" in lonely.err

@@ -129,7 +129,7 @@ def test_merge_uses_each_participants_latest_review_of_the_day(dealcoach, work: 
         answers = {**base, "answers": {**base["answers"], "sponsor_engaged": engaged}}
         path = write(work / f"a{n}.yaml", yaml.safe_dump(answers))
         assert dealcoach("review", "--answers", str(path), "--participant", name).code == 0
-    merged = dealcoach("merge", "Harbour Credit Union", "--output", "-")
+    merged = dealcoach("merge", "Marlow Freight", "--output", "-")
     assert merged.code == 0, merged.err
     front = yaml.safe_load(merged.out.split("---\n")[1])
     assert front["disagreements"]["sponsor_engaged"] == {"Jo": "regularly", "Sam": "once"}
