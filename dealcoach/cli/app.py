@@ -421,7 +421,13 @@ def _review_interactive(
                     )
         kept: set[str] = set()
         reask: set[str] = set()
-        if not preset:  # not resuming: offer the deal context kept from this deal's last review
+        follow_up: list[dict[str, Any]] = []
+        followed: list[Any] = []
+        tracked = out.output is None and not out.participant  # the deal's actions live beside its reviews
+        if not preset:  # not resuming: what came of the open actions, then the deal context kept
+            from .deal import ask_follow_up
+
+            follow_up, followed = ask_follow_up(deal, color) if tracked else ([], [])
             preset, kept, reask = _still_true(pb, deal, color)
         preset = apply_set(pb, preset, set_items)
         say(f"\n{pb.title} — {pb.summary}", "bold", color)
@@ -438,11 +444,17 @@ def _review_interactive(
         interview.run(asker)
         if not yes:
             _summary_screen(interview, asker, color)
-        result = make_review(pb, deal, interview.answers, date=out.date, participant=out.participant)
+        result = make_review(
+            pb, deal, interview.answers, date=out.date, participant=out.participant, follow_up=follow_up
+        )
         text = _render(result, out.fmt, out.template)
         written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
         if written is not None:
             _keep_context(pb, result, written, out)
+            if tracked:
+                from .deal import finish_actions
+
+                finish_actions(pb, result, written, followed, color)
     except KeyboardInterrupt:
         where = f" Your answers are saved in {saved_to}; run the same command to continue." if saved_to else ""
         raise Interrupted(f"Stopped.{where}", saved_to) from None

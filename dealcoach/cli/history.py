@@ -335,6 +335,9 @@ def insights_command(
     output: Path | None = typer.Option(None, "--output", "-o", help="Also write the report as Markdown here."),
     fmt: str = typer.Option("text", "--format", "-f", help="text, md, json or csv."),
     no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+    outcomes: bool = typer.Option(
+        False, "--outcomes", help="Calibration: how deals went after each strategy and red flag (needs outcomes)."
+    ),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Patterns across reviews: losses by root cause, red flags before losses, gaps, confidence over time."""
@@ -349,6 +352,11 @@ def insights_command(
     records = [r for r in result.records if filters.keep(r)]
     cat = _catalogue(playbooks)
     labels = labels_from([cat.entries[pid].path for pid in cat.ids()])
+    if outcomes:
+        from .deal import outcomes_report
+
+        outcomes_report(records, _folder(folder), labels, cat, fmt, output, no_color)
+        return
     found = compute(records, labels, skipped=len(result.skipped))
     if output is not None:
         write_atomic(output, to_markdown(found), overwrite=True)
