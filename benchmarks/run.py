@@ -1,10 +1,10 @@
 """Time every user-facing command as a whole process, against a reference measured in the same run.
 
-    python benchmarks/run.py [--runs N]
+    python benchmarks/run.py [--runs N] [--only WORDS]
 
 Absolute times on a shared machine drift, so each command is timed in alternating runs with its
 reference and reported as a ratio of medians. Peak memory (max RSS) of each command is reported
-too. Inputs (500 playbooks, 10,000 reviews) are generated in a temporary folder.
+too. Inputs (500 playbooks, 10,000 and 100,000 reviews) are generated in a temporary folder.
 """
 
 from __future__ import annotations
@@ -108,12 +108,12 @@ def make_playbooks(folder: Path, count: int) -> Path:
     return target
 
 
-def make_reviews(folder: Path, count: int) -> Path:
+def make_reviews(folder: Path, count: int, name: str = "reviews", contrary: str = "") -> Path:
     """A realistic history (benchmarks/history.py), copied under other deal names up to `count`."""
-    target = folder / "reviews"
+    target = folder / name
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run(
-        [PY, str(ROOT / "benchmarks" / "history.py"), str(target), "--deals", "40"],
+        [PY, str(ROOT / "benchmarks" / "history.py"), str(target), "--deals", "40", "--contrary", contrary],
         env=env,
         check=True,
         capture_output=True,
@@ -138,7 +138,9 @@ def make_reviews(folder: Path, count: int) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per row (median is reported)")
-    runs = parser.parse_args().runs
+    parser.add_argument("--only", default="", help="only the rows whose name contains this (e.g. 100,000)")
+    args = parser.parse_args()
+    runs, only = args.runs, args.only
 
     # Byte-compile the package first, as pip does when it installs a wheel: an editable install
     # under PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every run, which
@@ -161,7 +163,12 @@ def main() -> None:
 
     rows: list[Row] = []
 
+    def wanted(name: str) -> bool:
+        return only in name
+
     def ratio_row(name: str, command: Callable[[], tuple[float, float]], limit: float) -> None:
+        if not wanted(name):
+            return
         cmd, ref, peak = alternate(runs, command, eager)
         assert ref is not None
         ratio = cmd / ref
@@ -174,21 +181,12 @@ def main() -> None:
         ratio_row("dealcoach review --answers F --output -", run("review", "--answers", answers, "--output", "-"), 1.0)
         ratio_row("first question on screen", lambda: first_question(env, scratch), 1.2)
 
-        small, large = make_playbooks(scratch, 250), make_playbooks(scratch, 500)
-        t250, _, _ = alternate(max(3, runs // 2), run("playbooks", "validate", str(small)), None)
-        t500, ref, peak = alternate(max(3, runs // 2), run("playbooks", "validate", str(large)), nothing)
-        assert ref is not None
-        growth = (t500 - ref) / max(t250 - ref, 1e-9)
-        verdict = f"{'ok' if t500 < 2 else 'MISS'}; 500/250 files = {growth:.2f} (2.0 is linear)"
-        rows.append(Row("playbooks validate, 500 files", "python -c pass", "< 2 s", t500, ref, peak, verdict))
-
-        reviews = make_reviews(scratch, 10_000)
-        count = len(list(reviews.rglob("*.md")))
-        t, ref, peak = alternate(max(3, runs // 2), run("insights", str(reviews)), nothing)
-        verdict = "ok" if t < 3 else "MISS"
-        rows.append(Row(f"insights, {count:,} reviews", "python -c pass", "< 3 s", t, ref, peak, verdict))
-        t, ref, peak = alternate(max(3, runs // 2), run("deals", "--reviews", str(reviews)), nothing)
-        rows.append(Row(f"deals, {count:,} reviews", "python -c pass", "-", t, ref, peak, "-"))
+        if wanted("playbooks validate, 500 files"):
+            _validate_rows(scratch, run, nothing, runs, rows)
+        if wanted("10,000 reviews"):
+            _history_rows(scratch, run, nothing, runs, rows)
+        if wanted("100,000 reviews"):
+            _follow_through_rows(scratch, run, nothing, runs, rows)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -198,6 +196,54 @@ def main() -> None:
     for row in rows:
         ref = f"{row.ref:.3f} ({row.reference})" if row.ref is not None else "-"
         print(f"| {row.name} | {row.target} | {row.command:.3f} | {ref} | {row.verdict} | {row.peak_mb:.0f} |")
+
+
+Runner = Callable[..., Callable[[], tuple[float, float]]]
+
+
+def _validate_rows(
+    scratch: Path, run: Runner, nothing: Callable[[], tuple[float, float]], runs: int, rows: list[Row]
+) -> None:
+    small, large = make_playbooks(scratch, 250), make_playbooks(scratch, 500)
+    t250, _, _ = alternate(max(3, runs // 2), run("playbooks", "validate", str(small)), None)
+    t500, ref, peak = alternate(max(3, runs // 2), run("playbooks", "validate", str(large)), nothing)
+    assert ref is not None
+    growth = (t500 - ref) / max(t250 - ref, 1e-9)
+    verdict = f"{'ok' if t500 < 2 else 'MISS'}; 500/250 files = {growth:.2f} (2.0 is linear)"
+    rows.append(Row("playbooks validate, 500 files", "python -c pass", "< 2 s", t500, ref, peak, verdict))
+
+
+def _history_rows(
+    scratch: Path, run: Runner, nothing: Callable[[], tuple[float, float]], runs: int, rows: list[Row]
+) -> None:
+    reviews = make_reviews(scratch, 10_000)
+    count = len(list(reviews.rglob("*.md")))
+    t, ref, peak = alternate(max(3, runs // 2), run("insights", str(reviews)), nothing)
+    verdict = "ok" if t < 3 else "MISS"
+    rows.append(Row(f"insights, {count:,} reviews", "python -c pass", "< 3 s", t, ref, peak, verdict))
+    t, ref, peak = alternate(max(3, runs // 2), run("deals", "--reviews", str(reviews)), nothing)
+    rows.append(Row(f"deals, {count:,} reviews", "python -c pass", "-", t, ref, peak, "-"))
+
+
+def _follow_through_rows(
+    scratch: Path, run: Runner, nothing: Callable[[], tuple[float, float]], runs: int, rows: list[Row]
+) -> None:
+    """brief, actions and insights --outcomes over 100,000 reviews, with the budget insights has (< 3 s).
+
+    The outcomes disagree with one strategy's advice on purpose, so the calibration has work to do.
+    """
+    reviews = make_reviews(scratch, 100_000, "reviews-100k", contrary="go-around")
+    count = len([p for p in reviews.rglob("*.md") if p.name != "actions.md"])
+    deal = next(p for p in sorted(reviews.iterdir()) if (p / "actions.md").is_file()).name
+    for name, args in (
+        ("insights --outcomes", ("insights", "--outcomes", str(reviews))),
+        ("actions", ("actions", "--reviews", str(reviews), "--format", "csv")),
+        ("brief DEAL", ("brief", deal, "--reviews", str(reviews), "--output", "-")),
+    ):
+        t, ref, peak = alternate(max(3, runs // 2), run(*args), nothing)
+        rows.append(
+            Row(f"{name}, {count:,} reviews", "python -c pass", "< 3 s", t, ref, peak, "ok" if t < 3 else "MISS")
+        )
 
 
 if __name__ == "__main__":

@@ -451,10 +451,6 @@ def _review_interactive(
         written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
         if written is not None:
             _keep_context(pb, result, written, out)
-            if tracked:
-                from .deal import finish_actions
-
-                finish_actions(pb, result, written, followed, color)
     except KeyboardInterrupt:
         where = f" Your answers are saved in {saved_to}; run the same command to continue." if saved_to else ""
         raise Interrupted(f"Stopped.{where}", saved_to) from None
@@ -469,6 +465,10 @@ def _review_interactive(
         console.print(Markdown(split_front_matter(text)[1]))
     if written is not None:
         console.print(f"\n[bold green]Review written to {_shown(written)}[/bold green]")
+        if tracked:  # with the review on screen: what came of the old actions, which new ones to take on
+            from .deal import finish_actions
+
+            finish_actions(pb, result, written, followed, color)
 
 
 def _summary_screen(interview: Any, asker: Any, color: bool) -> None:

@@ -66,6 +66,7 @@ class Separator:
     won: int
     lost: int
     base: float
+    answer: str = ""
 
     @property
     def rate(self) -> float:
@@ -112,6 +113,7 @@ class Calibration:
                     "question": s.question,
                     "value": s.value,
                     "label": s.label,
+                    "answer": s.answer,
                     "won": s.won,
                     "lost": s.lost,
                     "playbook_win_rate": round(s.base, 3),
@@ -182,7 +184,7 @@ def compute(
         for pid, record in latest.items():
             playbooks.setdefault(pid, Row(pid, pid)).counts[result] += 1
             sid = record.recommendation or ""
-            row = strategies.setdefault((pid, sid), Row(f"{pid}/{sid}", labels.strategy(pid, sid)))
+            row = strategies.setdefault((pid, sid), Row(f"{pid}/{sid}", f"{labels.strategy(pid, sid)} ({pid})"))
             row.counts[result] += 1
             if sid in done:
                 row.followed[result] += 1
@@ -220,6 +222,9 @@ def _separators(
         if decided < MIN_DEALS or base is None:
             continue
         sep = Separator(pid, qid, value, labels.question(pid, qid), c["won"], c["lost"], base)
+        sep.answer = _value(labels.options.get((pid, qid, value[1] if isinstance(value, tuple) else value), value))
+        if isinstance(value, tuple):
+            sep.answer = f"ticked: {sep.answer}"
         found.append((abs(sep.rate - base) * decided**0.5, sep))
     found.sort(key=lambda item: (-item[0], item[1].playbook, item[1].question, str(item[1].value)))
     return [sep for _, sep in found[:top]]
@@ -251,6 +256,8 @@ def propose_diff(calibration: Calibration, files: dict[str, Path], shown: Any = 
     from ..errors import DealcoachError
     from ..playbook import yamlfile
 
+    import os
+
     by_file: dict[Path, list[str]] = {}
     kept: list[Proposal] = []
     for proposal in calibration.proposals:
@@ -281,6 +288,11 @@ def propose_diff(calibration: Calibration, files: dict[str, Path], shown: Any = 
     for path, lines in by_file.items():
         before = path.read_text(encoding="utf-8").splitlines(keepends=True)
         name = str(shown(path))
+        if os.path.isabs(name):  # not the team's own file (a built-in): name it as in its folder
+            name = f"{path.parent.name}/{path.name}"
+            calibration.notes.append(
+                f"{name} is not in this project: copy it into the team's playbooks folder to change it."
+            )
         parts.extend(difflib.unified_diff(before, lines, f"a/{name}", f"b/{name}"))
     calibration.diff = "".join(parts)
 
@@ -354,7 +366,7 @@ def to_markdown(cal: Calibration) -> str:
                       "|---|---|---|---:|---:|---:|---:|"])  # fmt: skip
         for s in cal.separators:
             lines.append(
-                f"| {s.playbook} | {md(s.label)} | {md(_value(s.value))} | {s.won} | {s.lost} | "
+                f"| {s.playbook} | {md(s.label)} | {md(s.answer)} | {s.won} | {s.lost} | "
                 f"{_pct(s.won, s.won + s.lost)} | {round(100 * s.base)}% |"
             )
     lines.extend(["", "## Proposed changes to the playbooks", ""])
@@ -373,8 +385,7 @@ def to_markdown(cal: Calibration) -> str:
                 f"{p.won} won and {p.lost} lost ({_pct(p.won, p.won + p.lost)} against {round(100 * p.base)}%)."
             )
         lines.extend(["", "```diff", cal.diff.rstrip("\n"), "```"])
-    for note in cal.notes:
-        lines.extend(["", note])
+        lines.extend(["", *cal.notes])
     return "\n".join(lines) + "\n"
 
 

@@ -207,7 +207,7 @@ def to_data(review: Review) -> dict[str, Any]:
         "answered_with_version": review.answered_with_version,
         "participant": review.participant,
         "team": _team_rows(review),
-        "follow_up": [dict(item) for item in review.follow_up],
+        "follow_up": [{"result": "", "strategy": "", **item} for item in review.follow_up],
         "call_plan": call_plan(review),
     }
 
