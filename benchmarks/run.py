@@ -118,7 +118,7 @@ def make_reviews(folder: Path, count: int, name: str = "reviews", contrary: str 
         check=True,
         capture_output=True,
     )
-    base = len(list(target.rglob("*.md")))
+    base = len([p for p in target.rglob("*.md") if p.name != "actions.md"])
     copies = max(0, -(-count // base) - 1)
     subprocess.run(
         [

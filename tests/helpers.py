@@ -85,7 +85,7 @@ questions:
     unknown: allowed
     gap: Ask who holds the budget.
     if_yes: {points: {push: 1}, says: There is budget.}
-    if_no: {points: {wait: 1}, says: No budget.}
+    if_no: {points: {wait: 4}, says: No budget.}
   - id: size
     type: choice
     prompt: How big is it?

@@ -253,10 +253,10 @@ def propose_diff(calibration: Calibration, files: dict[str, Path], shown: Any = 
     Only points written in the playbook's own file are proposed (not those of an included set);
     the positive points an answer gives the strategy are halved, towards zero.
     """
+    import os
+
     from ..errors import DealcoachError
     from ..playbook import yamlfile
-
-    import os
 
     by_file: dict[Path, list[str]] = {}
     kept: list[Proposal] = []
