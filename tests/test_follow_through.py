@@ -92,7 +92,8 @@ def test_a_damaged_action_line_is_named_and_the_rest_still_count(dealcoach, work
 
 
 def test_outcome_is_recorded_and_a_loss_names_the_post_mortem_without_a_terminal(dealcoach, work: Path) -> None:
-    write(work / "reviews" / "acme-logistics" / "2026-11-01-resistant-end-user.md", (ROOT / "examples" / "reviews" / "resistant-end-user.md").read_text(encoding="utf-8"))  # fmt: skip
+    example = (ROOT / "examples" / "reviews" / "resistant-end-user.md").read_text(encoding="utf-8")
+    write(work / "reviews" / "acme-logistics" / "2026-11-01-resistant-end-user.md", example)
     ran = dealcoach("outcome", "Acme Logistics", "slipped", "--date", "2026-11-20", "--note", "Budget  moved")
     assert ran.code == 0, ran.err
     ran = dealcoach("outcome", "acme-logistics", "lost")
