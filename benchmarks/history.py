@@ -134,7 +134,7 @@ def copy_set(folder: Path, files: list[Path], copies: int) -> int:
     and outcome files are copied with it."""
     made = 0
     files = [p for p in files if p.name != "actions.md"]
-    extras = [p.parent / n for p in {f.parent for f in files} for n in ("actions.md", "outcome.yaml")]
+    extras = [d / n for d in sorted({f.parent for f in files}) for n in ("actions.md", "outcome.yaml")]
     for copy in range(1, copies + 1):
         for path in extras:
             if path.is_file():

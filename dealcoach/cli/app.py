@@ -243,6 +243,10 @@ def _review_from_file(
                 f"(saved {saved[0].updated}): {', '.join(missing)}"
             )
     final = apply_set(pb, answers, set_items)
+    from .deal import check_steps, follow_through_from_file, store_from_file
+
+    tracked = out.output is None and not out.participant  # as in an interactive review
+    follow_up, followed, new_actions = follow_through_from_file(source, pb, deal_name)
     result = make_review(
         pb,
         deal_name,
@@ -251,7 +255,9 @@ def _review_from_file(
         removed=gathered.removed,
         answered_with_version=gathered.answered_with_version,
         participant=out.participant or str(source.extra.get("participant") or ""),
+        follow_up=follow_up,
     )
+    check_steps(new_actions, result)
     if result.unanswered:
         _err(f"note: not answered (counted as I don't know): {', '.join(result.unanswered)}")
     text = _render(result, out.fmt, out.template)
@@ -259,6 +265,8 @@ def _review_from_file(
     if written is not None:
         _err(f"Review written to {_shown(written)}")
         _keep_context(pb, result, written, out)
+        if tracked:
+            store_from_file(result.deal, followed, new_actions(result, written))
 
 
 def _saved_context(pb: Any, deal: str) -> tuple[Any, dict[str, Any]] | None:

@@ -154,6 +154,7 @@ def deals_show(
         hint = closest(slugify(deal), sorted(grouped))
         raise InputError(f"no reviews of {deal!r}{hint}; `dealcoach deals` lists the deals")
     entries = timeline(reviews)
+    raised = _actions_by_review(reviews[-1].path.parent)
     rows = [
         {
             "date": e.record.date.isoformat(),
@@ -165,12 +166,23 @@ def deals_show(
             "answers_changed": {k: list(v) for k, v in e.answers_changed.items()},
             "flags_raised": e.flags_raised,
             "flags_cleared": e.flags_cleared,
+            "actions": [
+                {"action": a.text, "status": a.status, "owner": a.owner, "due": str(a.due or ""), "result": a.result}
+                for a in raised.get(e.record.path.name, [])
+            ],
             "path": str(e.record.path),
         }
         for e in entries
     ]
     if fmt == "csv":
-        rows = [{**r, "answers_changed": ";".join(r["answers_changed"])} for r in rows]
+        rows = [
+            {
+                **r,
+                "answers_changed": ";".join(r["answers_changed"]),
+                "actions": ";".join(a["action"] for a in r["actions"]),
+            }
+            for r in rows
+        ]
     if _export(rows, fmt):
         return
     console = _console(no_color)
@@ -197,7 +209,26 @@ def deals_show(
                 console.print(f"    [green]- flag[/green] {flag}", highlight=False)
             if not (e.recommendation_changed or e.confidence_changed or e.answers_changed or e.flags_raised):
                 console.print("    no change since the previous review", style="dim")
+        for a in raised.get(r.path.name, []):
+            mark = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}[a.status]
+            due = f", due {a.due}" if a.due else ""
+            owner = f" ({a.owner}{due})" if a.owner else (f" ({due[2:]})" if due else "")
+            result = f": {a.result}" if a.result else ""
+            console.print(f"    action {mark} {a.text}{owner}{result}", highlight=False, markup=False)
         console.print(f"    {_shown(r.path)}", style="dim", highlight=False)
+
+
+def _actions_by_review(folder: Path) -> dict[str, list[Any]]:
+    """The deal's actions by the review they came from, for the timeline."""
+    from ..history.actions import ACTIONS_FILE, read_actions
+
+    found = read_actions(folder / ACTIONS_FILE)
+    for problem in found.problems:
+        _err(f"skipped: {problem}")
+    by_review: dict[str, list[Any]] = {}
+    for action in found.actions:
+        by_review.setdefault(action.review, []).append(action)
+    return by_review
 
 
 def _short(value: Any) -> str:

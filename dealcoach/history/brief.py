@@ -104,7 +104,9 @@ def make_brief(deal_folder: Path, load: Callable[[str], Playbook | None], today:
     plan, plan_from = None, ""
     current = [r for r in records if r.playbook != POSTMORTEM]
     if current and playbooks.get(current[-1].playbook) is not None:
-        plan, plan_from = _plan(playbooks[current[-1].playbook], current[-1]), current[-1].path.name  # type: ignore[arg-type]
+        taken = {a.text for a in actions.actions}
+        plan = _plan(playbooks[current[-1].playbook], current[-1], taken)  # type: ignore[arg-type]
+        plan_from = current[-1].path.name
     outcome = ""
     if (deal_folder / OUTCOME_FILE).is_file():
         try:
@@ -116,14 +118,23 @@ def make_brief(deal_folder: Path, load: Callable[[str], Playbook | None], today:
     return Brief(deal, context, open_actions, advice, unknown, plan, plan_from, outcome, problems)
 
 
-def _plan(pb: Playbook, record: ReviewRecord) -> dict[str, Any] | None:
-    """The call plan of the latest review, scored against the current playbook."""
+def _plan(pb: Playbook, record: ReviewRecord, taken: set[str]) -> dict[str, Any] | None:
+    """The call plan of the latest review, scored against the current playbook.
+
+    A commitment the deal already has as an action gives way to the strategy's next step that is
+    not one yet: the brief should not ask again for what was agreed last week.
+    """
     from ..playbook.answers import check_answers
     from ..review.callplan import call_plan
     from ..review.document import make_review
 
     answers, _ = check_answers(pb, {k: v for k, v in record.answers.items() if pb.question(k)}, None, ())
-    return call_plan(make_review(pb, record.deal, answers, date=record.date))
+    review = make_review(pb, record.deal, answers, date=record.date)
+    plan = call_plan(review)
+    strategy = pb.strategy(review.result.recommended) if review.result.recommended else None
+    if plan["commitment"] in taken and strategy is not None:
+        plan["commitment"] = next((str(s) for s in strategy.next_steps if str(s) not in taken), "")
+    return plan
 
 
 def to_markdown(brief: Brief, today: dt.date) -> str:
