@@ -30,7 +30,7 @@ def test_every_review_opens_with_a_call_plan_most_decisive_unknown_first(dealcoa
     assert plan["questions"][0]["text"] == "Ask how many sites it covers."
     assert plan["questions"][1]["text"] == "Ask whether they are ready."
     assert plan["commitment"] == "Check back after their planning round."
-    assert plan["objective"].startswith("Find out what decides this deal")  # low confidence
+    assert plan["objective"] == "Find out whether this holds: Wait."  # low confidence
 
     ran = dealcoach("review", "--answers", "a.yaml", "--output", "-")
     body = ran.out.split("---\n", 2)[2]

@@ -390,7 +390,8 @@ def test_next_steps_become_actions_and_the_next_review_asks_what_came_of_them(en
         {"action": "Send the summary to the sponsor.", "status": "open", "strategy": "push"},
     ]  # fmt: skip
     body = (work / "reviews" / "acme" / "2026-12-02-steps.md").read_text(encoding="utf-8")
-    assert "## Since the last review" in body and "**done**. They asked for a pilot first" in body
+    assert "## Since the last review" in body
+    assert "- **done**: Book the decision meeting. What came of it: They asked for a pilot first" in body
     actions = (work / "reviews" / "acme" / "actions.md").read_text(encoding="utf-8").splitlines()
     assert actions[2].startswith("- [x] Book the decision meeting. — owner: Sam")
     assert actions[2].endswith("; result: They asked for a pilot first")

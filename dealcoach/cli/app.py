@@ -243,7 +243,7 @@ def _review_from_file(
                 f"(saved {saved[0].updated}): {', '.join(missing)}"
             )
     final = apply_set(pb, answers, set_items)
-    from .deal import check_steps, follow_through_from_file, store_from_file
+    from .followup import check_steps, follow_through_from_file, store_from_file
 
     tracked = out.output is None and not out.participant  # as in an interactive review
     follow_up, followed, new_actions = follow_through_from_file(source, pb, deal_name)
@@ -433,7 +433,7 @@ def _review_interactive(
         followed: list[Any] = []
         tracked = out.output is None and not out.participant  # the deal's actions live beside its reviews
         if not preset:  # not resuming: what came of the open actions, then the deal context kept
-            from .deal import ask_follow_up
+            from .followup import ask_follow_up
 
             follow_up, followed = ask_follow_up(deal, color) if tracked else ([], [])
             preset, kept, reask = _still_true(pb, deal, color)
@@ -474,7 +474,7 @@ def _review_interactive(
     if written is not None:
         console.print(f"\n[bold green]Review written to {_shown(written)}[/bold green]")
         if tracked:  # with the review on screen: what came of the old actions, which new ones to take on
-            from .deal import finish_actions
+            from .followup import finish_actions
 
             finish_actions(pb, result, written, followed, color)
 

@@ -384,8 +384,6 @@ def insights_command(
     cat = _catalogue(playbooks)
     labels = labels_from([cat.entries[pid].path for pid in cat.ids()])
     if outcomes:
-        from .deal import outcomes_report
-
         outcomes_report(records, _folder(folder), labels, cat, fmt, output, no_color)
         return
     found = compute(records, labels, skipped=len(result.skipped))
@@ -444,3 +442,40 @@ def _draw(found: Any, no_color: bool) -> None:
             table.add_row(month, str(counts["high"]), str(counts["medium"]), str(counts["low"]), share)
         console.print(table)
     bars("Where retrospective teams disagreed", "question", found.disagreements)
+
+
+def outcomes_report(
+    records: list[Any], root: Path, labels: Any, cat: Any, fmt: str, output: Path | None, no_color: bool
+) -> None:
+    """Calibration: how deals went after each playbook, strategy and red flag; a proposed diff."""
+    from ..files import write_atomic
+    from ..history.actions import all_actions
+    from ..history.calibration import compute, propose_diff, to_csv, to_json, to_markdown
+    from ..history.outcomes import all_outcomes
+    from ..text import slugify
+
+    outcomes, problems = all_outcomes(root)
+    for problem in problems[:20]:
+        _err(f"skipped: {problem}")
+    grouped: dict[str, list[Any]] = {}
+    for record in records:
+        grouped.setdefault(record.path.parent.name if record.path.parent != root else slugify(record.deal), []).append(
+            record
+        )
+    actions = {a.path.parent.name: a for a in all_actions(root)}
+    found = compute(grouped, outcomes, actions, labels)
+    propose_diff(found, {pid: cat.entries[pid].path for pid in cat.ids()}, _shown)
+    text = to_markdown(found)
+    if output is not None:
+        write_atomic(output, text, overwrite=True)
+        _err(f"Report written to {_shown(output)}")
+    if fmt == "json":
+        typer.echo(to_json(found), nl=False)
+    elif fmt == "csv":
+        typer.echo(to_csv(found), nl=False)
+    elif fmt == "md":
+        typer.echo(text, nl=False)
+    else:
+        from rich.markdown import Markdown
+
+        _console(no_color).print(Markdown(text))

@@ -39,7 +39,12 @@ def decisive_unknowns(review: Review) -> list[str]:
 
 
 def call_plan(review: Review) -> dict[str, Any]:
-    """The plan as plain data: objective, questions (text and where each came from), commitment."""
+    """The plan as plain data: objective, questions (text and where each came from), commitment.
+
+    Empty for a playbook that routes to other playbooks (triage): its advice is which one to run.
+    """
+    if any(s.route for s in review.playbook.strategies):
+        return {}
     r = review.result
     strategy = next((s for s in review.playbook.strategies if s.id == r.recommended), None)
     gaps = {g.question: g for g in r.gaps}
@@ -55,7 +60,7 @@ def call_plan(review: Review) -> dict[str, Any]:
     if strategy is None:
         objective = "Find out enough to choose a strategy: every one was ruled out by these answers."
     elif r.confidence == "low":
-        objective = f"Find out what decides this deal before committing to: {strategy.title}."
+        objective = f"Find out whether this holds: {strategy.title}."
     else:
         objective = f"{strategy.title}."
     commitment = str(strategy.next_steps[0]) if strategy and strategy.next_steps else ""
