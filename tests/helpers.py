@@ -53,3 +53,45 @@ examples:
     answers: {ready: true, size: big}
     expect: {strategy: push}
 """
+
+# A playbook whose strategies have next steps and a talk track: for the call plan and actions.
+STEPS = """
+id: steps
+version: 1
+title: Steps
+summary: A playbook with next steps, for tests of follow-through.
+sources: ["Framework-based: test fixture"]
+strategies:
+  - id: push
+    title: Push on
+    why: Push because it works.
+    next_steps: [Book the decision meeting., Send the summary to the sponsor.]
+    talk_track: ["What would stop you signing this month?"]
+  - id: wait
+    title: Wait
+    why: Wait because it is early.
+    next_steps: [Check back after their planning round.]
+questions:
+  - id: ready
+    type: yesno
+    prompt: Are they ready?
+    unknown: allowed
+    gap: Ask whether they are ready.
+    if_yes: {points: {push: 3}, says: They are ready.}
+    if_no: {points: {wait: 3}, says: They are not ready.}
+  - id: budget
+    type: yesno
+    prompt: Is there budget?
+    unknown: allowed
+    gap: Ask who holds the budget.
+    if_yes: {points: {push: 1}, says: There is budget.}
+    if_no: {points: {wait: 4}, says: No budget.}
+  - id: size
+    type: choice
+    prompt: How big is it?
+    unknown: allowed
+    gap: Ask how many sites it covers.
+    choices:
+      - {value: big, label: Big, points: {push: 5}, says: It is big.}
+      - {value: small, label: Small, points: {wait: 5}, says: It is small.}
+"""

@@ -285,3 +285,38 @@ def test_the_readme_python_examples_run(env: dict[str, str], tmp_path: Path) -> 
         )
         assert ran.returncode == 0, ran.stderr
         assert "reviews read" in ran.stdout
+
+
+def test_the_readme_walk_through_runs_in_order_in_a_fresh_folder(env: dict[str, str], tmp_path: Path) -> None:
+    """The follow-through walk-through (its `sh` blocks), command by command, as a user would type it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### From a review to a deal that moves") : text.index("### Exit codes")]
+    lines = [line for m in FENCE.finditer(section) if m.group(1) == "sh" for line in m.group(2).splitlines()]
+    assert len(lines) >= 10
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    outputs = []
+    for line in lines:
+        words = shlex.split(line)
+        extra = {}
+        while "=" in words[0]:
+            key, _, value = words.pop(0).partition("=")
+            extra[key] = value
+        if words[0] == ".venv/bin/python":
+            argv = [sys.executable, str(ROOT / words[1]), *words[2:]]
+            extra["PYTHONPATH"] = str(ROOT)
+        else:
+            assert words[0] == ".venv/bin/dealcoach", line
+            argv = [sys.executable, "-m", "dealcoach", *words[1:]]
+        ran = subprocess.run(argv, cwd=tmp_path, env={**env, **extra}, capture_output=True, text=True, timeout=120)
+        assert ran.returncode == 0, f"{line}: {ran.stderr}"
+        assert "Traceback" not in ran.stderr
+        outputs.append(ran.stdout + ran.stderr)
+    deal = tmp_path / "reviews" / "northwind-wholesale"
+    assert "Go with your contact" in outputs[3] and "OVERDUE" in outputs[3]
+    assert "Plan for the next call" in outputs[4] and "Open actions" in outputs[4]
+    assert "action [x]" in outputs[5] and "action [-]" in outputs[5]
+    assert "Start the post-mortem with: dealcoach review lost-deal-postmortem" in outputs[7]
+    checklist = (deal / "actions.md").read_text(encoding="utf-8")
+    assert checklist.count("- [x] ") == 2 and checklist.count("- [-] ") == 1 and checklist.count("- [ ] ") == 1
+    assert "outcome: lost" in (deal / "outcome.yaml").read_text(encoding="utf-8")
+    assert "Proposed changes to the playbooks" in outputs[-1] and "go-around" in outputs[-1]

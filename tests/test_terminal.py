@@ -80,7 +80,11 @@ class Terminal:
         self.child.send(keys)
 
     def finish(self) -> int:
-        self.child.expect(pexpect.EOF, timeout=30)
+        """Wait for the process to end, taking on no actions if it offers the review's next steps."""
+        if self.child.expect([pexpect.EOF, "Which of these next steps will you do"], timeout=30) == 1:
+            self.transcript.append(self.child.before + self.child.after)
+            self.press(ENTER)
+            self.child.expect(pexpect.EOF, timeout=30)
         self.transcript.append(self.child.before)
         self.child.close()
         return self.child.exitstatus if self.child.exitstatus is not None else 128 + self.child.signalstatus
@@ -395,3 +399,105 @@ def test_how_do_you_know_follows_a_verified_answer_and_opens_the_review_with_che
     assert "How do you know" not in again.output
     again.press(CTRL_C)
     assert again.finish() == 130
+
+
+def test_next_steps_become_actions_and_the_next_review_asks_what_came_of_them(env: dict[str, str], work: Path) -> None:
+    from .helpers import STEPS
+
+    write(work / "playbooks" / "steps.yaml", STEPS)
+    first = Terminal(["review", "steps", "--deal", "Acme", "--yes"], env, work)
+    first.pick("Are they ready", downs=0)  # yes
+    first.pick("Is there budget", downs=0)  # yes
+    first.pick("How big is it", downs=0)  # big
+    first.expect("Review written to reviews/acme/2026-11-25-steps.md")
+    first.expect("Which of these next steps will you do")
+    first.press(" " + DOWN + " " + ENTER)  # both
+    first.type("Who owns it", "Sam")
+    first.type("Due by", "next week")  # not a date: refused, asked again
+    first.expect("a date is YYYY-MM-DD")
+    first.press("\x7f" * 9 + "2026-11-20" + ENTER)  # already past: overdue at the next review
+    first.type("Who owns it", "")
+    first.type("Due by", "")
+    first.expect("2 action\\(s\\) added to reviews/acme/actions.md")
+    assert first.finish() == 0
+    actions = (work / "reviews" / "acme" / "actions.md").read_text(encoding="utf-8").splitlines()
+    assert actions[0] == "# Actions: Acme"
+    assert actions[2].startswith("- [ ] Book the decision meeting. — owner: Sam; due: 2026-11-20; strategy: push")
+    assert actions[3].startswith("- [ ] Send the summary to the sponsor. — strategy: push; playbook: steps")
+
+    env = {**env, "DEALCOACH_TODAY": "2026-12-02"}
+    second = Terminal(["review", "steps", "--deal", "Acme", "--yes"], env, work)
+    second.expect("Last time you said you would do 2 thing\\(s\\) for Acme")
+    second.expect("Book the decision meeting. \\(due 2026-11-20\\)")
+    second.pick("Did this happen", downs=0)  # done
+    second.type("What came of it", "They asked for a pilot first")
+    second.expect("Send the summary to the sponsor")
+    second.pick("Did this happen", downs=1)  # not yet
+    second.pick("Are they ready", downs=1)  # no
+    second.pick("Is there budget", downs=1)  # no
+    second.pick("How big is it", downs=1)  # small
+    second.expect("Review written to reviews/acme/2026-12-02-steps.md")
+    second.expect("Which of these next steps will you do")
+    second.press(ENTER)  # none this time
+    second.expect("No actions taken on")
+    assert second.finish() == 0
+
+    front = read_review(work / "reviews" / "acme" / "2026-12-02-steps.md")
+    assert front["follow_up"] == [
+        {"action": "Book the decision meeting.", "status": "done", "result": "They asked for a pilot first",
+         "strategy": "push"},
+        {"action": "Send the summary to the sponsor.", "status": "open", "strategy": "push"},
+    ]  # fmt: skip
+    body = (work / "reviews" / "acme" / "2026-12-02-steps.md").read_text(encoding="utf-8")
+    assert "## Since the last review" in body
+    assert "- **done**: Book the decision meeting. What came of it: They asked for a pilot first" in body
+    actions = (work / "reviews" / "acme" / "actions.md").read_text(encoding="utf-8").splitlines()
+    assert actions[2].startswith("- [x] Book the decision meeting. — owner: Sam")
+    assert actions[2].endswith("; result: They asked for a pilot first")
+    assert actions[3].startswith("- [ ] Send the summary")
+
+
+def test_stopping_during_the_follow_up_changes_no_action(env: dict[str, str], work: Path) -> None:
+    from .helpers import STEPS
+
+    write(work / "playbooks" / "steps.yaml", STEPS)
+    write(work / "reviews" / "acme" / "actions.md", "# Actions: Acme\n\n- [ ] Book the meeting. — owner: Sam\n")
+    before = (work / "reviews" / "acme" / "actions.md").read_text(encoding="utf-8")
+    term = Terminal(["review", "steps", "--deal", "Acme"], env, work)
+    term.pick("Did this happen", downs=0)
+    term.expect("What came of it")
+    term.press(CTRL_C)
+    assert term.finish() == 130
+    assert (work / "reviews" / "acme" / "actions.md").read_text(encoding="utf-8") == before
+
+
+def test_a_lost_deal_offers_the_post_mortem_with_the_deal_context_filled_in(env: dict[str, str], work: Path) -> None:
+    from .helpers import ROOT
+
+    # The team's post-mortem includes the deal context, so what is known of the deal is offered.
+    postmortem = (ROOT / "playbooks" / "lost-deal-postmortem.yaml").read_text(encoding="utf-8")
+    write(
+        work / "playbooks" / "lost-deal-postmortem.yaml",
+        postmortem.replace("\nversion:", "\ninclude: [deal-context]\nversion:", 1),
+    )
+    write(
+        work / "reviews" / "acme-logistics" / "2026-11-01-resistant-end-user.md",
+        (ROOT / "examples" / "reviews" / "resistant-end-user.md").read_text(encoding="utf-8"),
+    )
+    write(
+        work / "reviews" / "acme-logistics" / "deal-context.yaml",
+        "deal: Acme Logistics\nupdated: '2026-11-01'\nreview: 2026-11-01-resistant-end-user.md\n"
+        "answers: {deal_kind: renewal, account_at_stake: major, competitor_name: Globex}\n",
+    )  # fmt: skip
+    term = Terminal(["outcome", "Acme Logistics", "lost", "--note", "Went with Globex"], env, work)
+    term.expect("Outcome recorded in reviews/acme-logistics/outcome.yaml: lost on 2026-11-25")
+    term.expect("Start the lost-deal post-mortem now")
+    term.press(ENTER)  # yes
+    term.expect("What you said about Acme Logistics last time")
+    term.expect("Globex")
+    term.pick("Is this still true", downs=0)
+    term.expect("How are they buying")  # the deal context not known yet, then the post-mortem
+    term.press(CTRL_C)
+    assert term.finish() == 130
+    saved = yaml.safe_load((work / "reviews" / "acme-logistics" / "outcome.yaml").read_text(encoding="utf-8"))
+    assert saved["outcomes"] == [{"outcome": "lost", "date": "2026-11-25", "note": "Went with Globex"}]

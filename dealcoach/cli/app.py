@@ -348,6 +348,10 @@ def _review_from_file(
                 f"(saved {saved[0].updated}): {', '.join(missing)}"
             )
     final = apply_set(pb, answers, set_items)
+    from .followup import check_steps, follow_through_from_file, store_from_file
+
+    tracked = out.output is None and not out.participant  # as in an interactive review
+    follow_up, followed, new_actions = follow_through_from_file(source, pb, deal_name)
     result = make_review(
         pb,
         deal_name,
@@ -356,7 +360,9 @@ def _review_from_file(
         removed=gathered.removed,
         answered_with_version=gathered.answered_with_version,
         participant=out.participant or str(source.extra.get("participant") or ""),
+        follow_up=follow_up,
     )
+    check_steps(new_actions, result)
     if result.unanswered:
         _info(f"note: not answered (counted as I don't know): {', '.join(result.unanswered)}")
     text = _render(result, out.fmt, out.template)
@@ -364,6 +370,8 @@ def _review_from_file(
     if written is not None:
         _info(f"Review written to {_shown(written)}")
         _keep_context(pb, result, written, out)
+        if tracked:
+            store_from_file(result.deal, followed, new_actions(result, written))
 
 
 def _saved_context(pb: Any, deal: str) -> tuple[Any, dict[str, Any]] | None:
@@ -532,7 +540,13 @@ def _review_interactive(
                     )
         kept: set[str] = set()
         reask: set[str] = set()
-        if not preset:  # not resuming: offer the deal context kept from this deal's last review
+        follow_up: list[dict[str, Any]] = []
+        followed: list[Any] = []
+        tracked = out.output is None and not out.participant  # the deal's actions live beside its reviews
+        if not preset:  # not resuming: what came of the open actions, then the deal context kept
+            from .followup import ask_follow_up
+
+            follow_up, followed = ask_follow_up(deal, color) if tracked else ([], [])
             preset, kept, reask = _still_true(pb, deal, color)
         preset = apply_set(pb, preset, set_items)
         say(f"\n{pb.title} — {pb.summary}", "bold", color)
@@ -558,7 +572,9 @@ def _review_interactive(
         interview.run(asker)
         if not yes:
             _summary_screen(interview, asker, color)
-        result = make_review(pb, deal, interview.answers, date=out.date, participant=out.participant)
+        result = make_review(
+            pb, deal, interview.answers, date=out.date, participant=out.participant, follow_up=follow_up
+        )
         text = _render(result, out.fmt, out.template)
         written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
         if written is not None:
@@ -582,6 +598,10 @@ def _review_interactive(
         console.print(Markdown(split_front_matter(text)[1]))
     if written is not None:
         console.print(f"\n[bold green]Review written to {_shown(written)}[/bold green]")
+        if tracked:  # with the review on screen: what came of the old actions, which new ones to take on
+            from .followup import finish_actions
+
+            finish_actions(pb, result, written, followed, color)
 
 
 def _summary_screen(interview: Any, asker: Any, color: bool) -> None:

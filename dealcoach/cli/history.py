@@ -220,6 +220,7 @@ def deals_show(
         hint = closest(deal, sorted({g[-1].deal for g in grouped.values()}))
         raise InputError(f"no reviews of {deal!r}{hint}; `dealcoach deals` lists the deals")
     entries = timeline(reviews)
+    raised = _actions_by_review(reviews[-1].path.parent)
     rows = [
         {
             "date": e.record.date.isoformat(),
@@ -231,12 +232,23 @@ def deals_show(
             "answers_changed": {k: list(v) for k, v in e.answers_changed.items()},
             "flags_raised": e.flags_raised,
             "flags_cleared": e.flags_cleared,
+            "actions": [
+                {"action": a.text, "status": a.status, "owner": a.owner, "due": str(a.due or ""), "result": a.result}
+                for a in raised.get(e.record.path.name, [])
+            ],
             "path": str(e.record.path),
         }
         for e in entries
     ]
     if fmt == "csv":
-        rows = [{**r, "answers_changed": ";".join(r["answers_changed"])} for r in rows]
+        rows = [
+            {
+                **r,
+                "answers_changed": ";".join(r["answers_changed"]),
+                "actions": ";".join(a["action"] for a in r["actions"]),
+            }
+            for r in rows
+        ]
     if _export(rows, fmt):
         return
     console = _console(no_color)
@@ -263,7 +275,26 @@ def deals_show(
                 console.print(f"    [green]- flag[/green] {flag}", highlight=False)
             if not (e.recommendation_changed or e.confidence_changed or e.answers_changed or e.flags_raised):
                 console.print("    no change since the previous review", style="dim")
+        for a in raised.get(r.path.name, []):
+            mark = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}[a.status]
+            due = f", due {a.due}" if a.due else ""
+            owner = f" ({a.owner}{due})" if a.owner else (f" ({due[2:]})" if due else "")
+            result = f": {a.result}" if a.result else ""
+            console.print(f"    action {mark} {a.text}{owner}{result}", highlight=False, markup=False)
         console.print(f"    {_shown(r.path)}", style="dim", highlight=False)
+
+
+def _actions_by_review(folder: Path) -> dict[str, list[Any]]:
+    """The deal's actions by the review they came from, for the timeline."""
+    from ..history.actions import ACTIONS_FILE, read_actions
+
+    found = read_actions(folder / ACTIONS_FILE)
+    for problem in found.problems:
+        _err(f"skipped: {problem}")
+    by_review: dict[str, list[Any]] = {}
+    for action in found.actions:
+        by_review.setdefault(action.review, []).append(action)
+    return by_review
 
 
 def _short(value: Any) -> str:
@@ -429,6 +460,9 @@ def insights_command(
     ),
     fmt: InsightsFormat = typer.Option("text", "--format", "-f", help="text, md (Markdown), json or csv."),
     no_color: bool = NO_COLOR_OPTION,
+    outcomes: bool = typer.Option(
+        False, "--outcomes", help="Calibration: how deals went after each strategy and red flag (needs outcomes)."
+    ),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Patterns across reviews: losses by root cause, red flags before losses, gaps, confidence over time."""
@@ -441,6 +475,9 @@ def insights_command(
     records = [r for r in result.records if filters.keep(r)]
     cat = _catalogue(playbooks)
     labels = labels_from([cat.entries[pid].path for pid in cat.ids()])
+    if outcomes:
+        outcomes_report(records, _folder(folder), labels, cat, fmt, output, no_color)
+        return
     found = compute(records, labels, skipped=len(result.skipped))
     if output == "-":
         # The Markdown report is the output; the chosen --format would only be mixed into it.
@@ -503,3 +540,44 @@ def _draw(found: Any, no_color: bool) -> None:
             table.add_row(month, str(counts["high"]), str(counts["medium"]), str(counts["low"]), share)
         console.print(table)
     bars("Where retrospective teams disagreed", "question", found.disagreements)
+
+
+def outcomes_report(
+    records: list[Any], root: Path, labels: Any, cat: Any, fmt: str, output: str | None, no_color: bool
+) -> None:
+    """Calibration: how deals went after each playbook, strategy and red flag; a proposed diff.
+    `--output -` prints the Markdown report, as plain insights does."""
+    from ..files import write_atomic
+    from ..history.actions import all_actions
+    from ..history.calibration import compute, propose_diff, to_csv, to_json, to_markdown
+    from ..history.outcomes import all_outcomes
+    from ..names import slugify
+
+    outcomes, problems = all_outcomes(root)
+    for problem in problems[:20]:
+        _err(f"skipped: {problem}")
+    grouped: dict[str, list[Any]] = {}
+    for record in records:
+        grouped.setdefault(record.path.parent.name if record.path.parent != root else slugify(record.deal), []).append(
+            record
+        )
+    actions = {a.path.parent.name: a for a in all_actions(root)}
+    found = compute(grouped, outcomes, actions, labels)
+    propose_diff(found, {pid: cat.entries[pid].path for pid in cat.ids()}, _shown)
+    text = to_markdown(found)
+    if output == "-":
+        typer.echo(text, nl=False)
+        return
+    if output is not None:
+        write_atomic(Path(output), text, overwrite=True)
+        _info(f"Report written to {_shown(Path(output))}")
+    if fmt == "json":
+        typer.echo(to_json(found), nl=False)
+    elif fmt == "csv":
+        typer.echo(to_csv(found), nl=False)
+    elif fmt == "md":
+        typer.echo(text, nl=False)
+    else:
+        from rich.markdown import Markdown
+
+        _console(no_color).print(Markdown(text))

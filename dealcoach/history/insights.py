@@ -25,6 +25,7 @@ class Labels:
     questions: dict[tuple[str, str], str] = field(default_factory=dict)
     rules: dict[tuple[str, str], str] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
+    options: dict[tuple[str, str, Any], str] = field(default_factory=dict)
 
     def strategy(self, playbook: str, sid: str | None) -> str:
         return self.strategies.get((playbook, sid or ""), sid or "(none)")
@@ -51,6 +52,8 @@ def labels_from(paths: list[Path]) -> Labels:
             labels.strategies[(pb.id, s.id)] = s.title
         for q in pb.questions:
             labels.questions[(pb.id, q.id)] = q.prompt
+            for o in q.options:
+                labels.options[(pb.id, q.id, o.value)] = o.label or str(o.value)
         for r in pb.rules:
             if r.flag is not None and r.id and "{" not in r.flag.text.source:
                 # The flag's first sentence reads better in a table than its id.

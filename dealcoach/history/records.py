@@ -164,7 +164,7 @@ def review_files(folder: Path) -> list[Path]:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
-                elif entry.name.endswith(".md"):
+                elif entry.name.endswith(".md") and entry.name != "actions.md":  # a deal's checklist
                     found.append(entry.path)
     found.sort()
     return [Path(p) for p in found]

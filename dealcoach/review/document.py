@@ -15,6 +15,7 @@ from typing import Any
 from ..names import slugify
 from ..playbook.model import Playbook, namespace
 from ..version import __version__
+from .callplan import call_plan
 from .scoring import Result, label, score
 
 
@@ -31,6 +32,8 @@ class Review:
     # Retrospectives: who answered this review, or, for a merged one, each participant's answers.
     participant: str = ""
     team: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What came of the deal's open actions, asked at the start of this review (see history/actions.py).
+    follow_up: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def disagreements(self) -> dict[str, dict[str, Any]]:
@@ -58,6 +61,7 @@ def make_review(
     answered_with_version: int | None = None,
     participant: str = "",
     team: dict[str, dict[str, Any]] | None = None,
+    follow_up: list[dict[str, Any]] | None = None,
 ) -> Review:
     """Score the answers and wrap everything the renderer needs."""
     result = score(playbook, answers)
@@ -74,6 +78,7 @@ def make_review(
         answered_with_version=answered_with_version,
         participant=" ".join(participant.split()),
         team=dict(team or {}),
+        follow_up=list(follow_up or []),
     )
 
 
@@ -103,6 +108,8 @@ def front_matter(review: Review) -> dict[str, Any]:
     if review.team:
         data["participants"] = list(review.team)
         data["disagreements"] = review.disagreements
+    if review.follow_up:
+        data["follow_up"] = [dict(item) for item in review.follow_up]
     return data
 
 
@@ -222,6 +229,8 @@ def to_data(review: Review) -> dict[str, Any]:
         "answered_with_version": review.answered_with_version,
         "participant": review.participant,
         "team": _team_rows(review),
+        "follow_up": [{"result": "", "strategy": "", **item} for item in review.follow_up],
+        "call_plan": call_plan(review),
     }
 
 

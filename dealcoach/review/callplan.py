@@ -1,0 +1,67 @@
+"""The plan for the next call, on one screen: an objective, three questions, one commitment.
+
+Reps skip planning when it takes longer than the call; so the plan is drawn from what the review
+already knows. The questions come first from what is still unknown, the most decisive first (an
+unknown whose answers could change the recommendation ranks above one that could not), then from
+the recommended strategy's talk track. The commitment is the strategy's first next step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .document import Review
+
+QUESTIONS = 3
+
+
+def decisive_unknowns(review: Review) -> list[str]:
+    """Unknown question ids, the ones whose answer could change the recommendation first.
+
+    Each unknown is tried with each of its values; the count of values that change the winner is
+    its weight. Ties keep playbook order, which is the order the gaps are listed in.
+    """
+    from .scoring import _alternatives, score
+
+    pb, r = review.playbook, review.result
+    ranked: list[tuple[int, int, str]] = []
+    for order, gap in enumerate(r.gaps):
+        question = pb.question(gap.question)
+        changes = 0
+        if question is not None and question.type not in ("text", "list"):
+            for value in _alternatives(question, None)[:8]:
+                trial = score(pb, {**review.answers, gap.question: value}, flips=False)
+                changes += trial.recommended != r.recommended
+        ranked.append((-changes, order, gap.question))
+    ranked.sort()
+    return [qid for _, _, qid in ranked]
+
+
+def call_plan(review: Review) -> dict[str, Any]:
+    """The plan as plain data: objective, questions (text and where each came from), commitment.
+
+    Empty for a playbook that routes to other playbooks (triage): its advice is which one to run.
+    """
+    if any(s.route for s in review.playbook.strategies):
+        return {}
+    r = review.result
+    strategy = next((s for s in review.playbook.strategies if s.id == r.recommended), None)
+    gaps = {g.question: g for g in r.gaps}
+    questions: list[dict[str, str]] = []
+    for qid in decisive_unknowns(review):
+        if len(questions) == QUESTIONS:
+            break
+        questions.append({"text": gaps[qid].find_out, "from": "unknown", "question": qid})
+    for line in strategy.talk_track if strategy else ():
+        if len(questions) == QUESTIONS:
+            break
+        questions.append({"text": str(line), "from": "talk_track", "question": ""})
+    if strategy is None:
+        objective = "Find out enough to choose a strategy: every one was ruled out by these answers."
+    elif r.confidence == "low":
+        objective = f"Find out whether this holds: {strategy.title}."
+    else:
+        objective = f"{strategy.title}."
+    commitment = str(strategy.next_steps[0]) if strategy and strategy.next_steps else ""
+    return {"objective": objective, "questions": questions, "commitment": commitment}
