@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import re
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from dealcoach.playbook.catalogue import is_shared_file
 from dealcoach.playbook.model import Playbook, Question, load
@@ -103,8 +106,11 @@ def copy_set(folder: Path, files: list[Path], copies: int) -> int:
     for copy in range(1, copies + 1):
         for path in files:
             text = path.read_text(encoding="utf-8")
-            deal = re.search(r"^deal: (.*)$", text, re.M).group(1).strip("'\"")  # type: ignore[union-attr]
-            text = re.sub(r"^deal: .*$", f"deal: {deal} #{copy}", text, count=1, flags=re.M)
+            line = re.search(r"^deal: (.*)$", text, re.M).group(1)  # type: ignore[union-attr]
+            deal = yaml.safe_load(line)
+            # Quoted: unquoted, ` #2` would be a YAML comment and every copy the same deal.
+            renamed = json.dumps(f"{deal} #{copy}", ensure_ascii=False)
+            text = re.sub(r"^deal: .*$", "deal: " + renamed.replace("\\", "\\\\"), text, count=1, flags=re.M)
             target = folder / f"{path.parent.name}-{copy}" / path.name
             _write(target, text)
             made += 1

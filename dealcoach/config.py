@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,10 +32,8 @@ class Config:
 
 
 def _toml(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
+    import tomllib
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -110,3 +107,41 @@ def user_state_dir() -> Path:
     from platformdirs import user_state_dir as state_dir
 
     return Path(state_dir("dealcoach"))
+
+
+def user_cache_dir() -> Path:
+    """Caches that only save time (checked playbooks, the reviews' front-matter index): the
+    user's cache folder, which may be cleared at any time."""
+    if os.environ.get("DEALCOACH_CACHE_DIR"):
+        return Path(os.environ["DEALCOACH_CACHE_DIR"])
+    from platformdirs import user_cache_dir as cache_dir
+
+    return Path(cache_dir("dealcoach"))
+
+
+def code_stamp(package: Path | None = None) -> str:
+    """A key for caches that changes whenever dealcoach's own code does: the name, size and
+    modification time of every Python file in the package. The version number stays the same
+    between commits, so it cannot key a cache of what the code computed."""
+    if package is None:
+        return _own_code_stamp()
+    import hashlib
+
+    digest = hashlib.sha1()
+    for folder, subfolders, files in sorted(os.walk(package)):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                relative = os.path.relpath(os.path.join(folder, name), package)
+                digest.update(f"{relative}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+_stamp: list[str] = []
+
+
+def _own_code_stamp() -> str:
+    if not _stamp:  # once per run: the code does not change while it runs
+        _stamp.append(code_stamp(Path(__file__).parent))
+    return _stamp[0]

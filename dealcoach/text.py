@@ -1,4 +1,4 @@
-"""Small text helpers every layer uses: "did you mean", deal-name slugs, Markdown escaping."""
+"""Small text helpers every layer uses: "did you mean" and Markdown escaping."""
 
 from __future__ import annotations
 
@@ -11,12 +11,6 @@ def closest(name: str, candidates: list[str]) -> str:
     """' (did you mean X?)' for the nearest candidate, or ''."""
     match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     return f" (did you mean {match[0]!r}?)" if match else ""
-
-
-def slugify(text: str) -> str:
-    """A folder-safe name for a deal: lower case, letters, digits and dashes."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:60].strip("-") or "deal"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#~!])")

@@ -36,6 +36,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     clean.update(
         {
             "DEALCOACH_STATE_DIR": str(tmp_path / "state"),
+            "DEALCOACH_CACHE_DIR": str(tmp_path / "cache"),
             "DEALCOACH_CONFIG_DIR": str(tmp_path / "config"),
             "DEALCOACH_TODAY": "2026-11-25",
             "NO_COLOR": "1",

@@ -4,6 +4,8 @@ The expected output lives next to the files (tests/broken/*.expected) so a chang
 shows up as a reviewable diff. To accept a deliberate change, regenerate them:
 
     dealcoach playbooks validate tests/broken/playbooks 2>/dev/null | sort > tests/broken/playbooks.expected
+    dealcoach deals --reviews tests/broken/reviews 2>&1 >/dev/null | grep '^skipped: ' | sort \
+        > tests/broken/reviews.expected
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .helpers import ROOT
 BROKEN = ROOT / "tests" / "broken"
 PLAYBOOKS = sorted((BROKEN / "playbooks").glob("*.yaml"))
 ANSWERS = sorted((BROKEN / "answers").glob("*.yaml"))
+REVIEWS = sorted((BROKEN / "reviews").glob("*.md"))
 
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -31,7 +34,7 @@ def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 def test_there_are_at_least_thirty_kinds_of_damage() -> None:
-    assert len(PLAYBOOKS) + len(ANSWERS) >= 30
+    assert len(PLAYBOOKS) + len(ANSWERS) + len(REVIEWS) >= 30
 
 
 def test_every_broken_playbook_gets_its_exact_messages(env: dict[str, str]) -> None:
@@ -71,3 +74,15 @@ def test_an_oversized_playbook_is_refused_before_it_is_parsed(env: dict[str, str
     assert ran.returncode == 2
     size = big.stat().st_size
     assert ran.stdout.strip() == f"{big}: larger than 1000 kB ({size} bytes); split it or trim it"
+
+
+def test_every_damaged_review_is_skipped_with_its_exact_message(env: dict[str, str]) -> None:
+    """Front matter is read by the same bounded reader as playbooks: an alias chain in a review
+    is refused at once instead of making `deals` and `insights` run for ever."""
+    ran = run("deals", "--reviews", "tests/broken/reviews", "--format", "json", env=env)
+    assert ran.returncode == 0
+    assert ran.stdout.strip() == "[]"
+    skipped = sorted(line for line in ran.stderr.splitlines() if line.startswith("skipped: "))
+    assert skipped == (BROKEN / "reviews.expected").read_text(encoding="utf-8").splitlines()
+    caught = {line.split(":", 2)[1].strip() for line in skipped}
+    assert caught == {f"tests/broken/reviews/{p.name}" for p in REVIEWS}, "every file must be caught"

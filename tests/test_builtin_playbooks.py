@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dealcoach.playbook import model as pbmod
+from dealcoach.playbook import yamlfile
 from dealcoach.review.scoring import score
 from dealcoach.review.selftest import run_examples
 
@@ -23,6 +24,35 @@ def test_playbook_passes_its_examples(path: Path) -> None:
     pb = pbmod.load(path)
     failures = [(o.example.name, o.mismatches) for o in run_examples(pb) if not o.passed]
     assert failures == []
+
+
+# Written before texts were checked for quantities no answer gave; their rewrite is its own issue.
+STATES_FIXED_QUANTITIES = {
+    "dysfunctional-org",
+    "first-90-days",
+    "lost-deal-postmortem",
+    "partner-triangle",
+    "resistant-decision-maker",
+    "resistant-end-user",
+    "resistant-insider",
+    "resistant-problem-owner",
+    "resistant-purchaser",
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(reason="texts not yet rewritten"))
+        if p.stem in STATES_FIXED_QUANTITIES
+        else p
+        for p in BUILTIN
+    ],
+    ids=lambda p: p.stem,
+)
+def test_playbook_texts_state_no_quantity_no_answer_gave(path: Path) -> None:
+
+    assert [str(p) for p in pbmod.lint_quantities(yamlfile.read(path))] == []
 
 
 @pytest.mark.parametrize("path", BUILTIN, ids=lambda p: p.stem)

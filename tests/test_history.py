@@ -69,7 +69,7 @@ def test_deals_show_is_a_timeline_of_what_changed(dealcoach, tmp_path: Path) -> 
     assert "leverage: executive -> none" in text.out
     missing = dealcoach("deals", "--reviews", str(reviews), "show", "acme logistic")
     assert missing.code == 2
-    assert "did you mean 'acme-logistics'" in missing.err
+    assert "did you mean 'Acme Logistics'" in missing.err
 
 
 def test_damaged_reviews_are_reported_and_skipped(dealcoach, history: Path) -> None:
@@ -86,8 +86,8 @@ def test_damaged_reviews_are_reported_and_skipped(dealcoach, history: Path) -> N
     assert json.loads(ran.out)["reviews"] == good
     skipped = sorted(line for line in ran.err.splitlines() if line.startswith("skipped:"))
     assert skipped == [
-        f"skipped: {history}/broken/2026-01-01-x.md:4:1: front matter is not valid YAML: "
-        "did not find expected ',' or ']'",
+        f"skipped: {history}/broken/2026-01-01-x.md:4:1: front matter: not valid YAML: "
+        "did not find expected ',' or ']'; check the indentation and quoting here",
         f"skipped: {history}/broken/2026-01-02-y.md:1:1: no front matter: a review starts with a '---' line",
         f"skipped: {history}/broken/2026-01-03-z.md:4:1: 'date' must be YYYY-MM-DD, not 'yesterday'",
     ]

@@ -13,7 +13,11 @@ import pytest
 
 from .helpers import ROOT
 
-HEAVY = {"rich", "jinja2", "yaml", "questionary", "prompt_toolkit", "platformdirs", "pygments", "markdown_it"}
+# pydantic: typer 0.29 and later import it on every parse (see the typer cap in pyproject.toml).
+HEAVY = {
+    *("rich", "jinja2", "yaml", "questionary", "prompt_toolkit", "platformdirs", "pygments", "markdown_it"),
+    "pydantic",
+}
 
 
 def loaded(*args: str, env: dict[str, str]) -> set[str]:
@@ -43,7 +47,11 @@ def loaded(*args: str, env: dict[str, str]) -> set[str]:
             ["review", "--answers", "examples/answers/resistant-end-user.yaml", "--output", "-"],
             {"yaml", "jinja2", "platformdirs"},
         ),
-        (["playbooks", "validate", "playbooks"], {"yaml", "jinja2", "platformdirs"}),
+        # Built-ins whose texts already pass the fixed-quantity check (the others are being rewritten).
+        (
+            ["playbooks", "validate", "playbooks/triage.yaml", "playbooks/resistant-faction.yaml"],
+            {"yaml", "jinja2", "platformdirs"},
+        ),
     ],
     ids=["help", "list", "review-answers", "validate"],
 )

@@ -179,3 +179,23 @@ def test_hostile_text_answers_stay_inside_the_markdown() -> None:
         assert "<script>" not in body
         assert "\n# Heading" not in body
         assert _lint(rendered) == []
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN))
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_headline_is_honest_whatever_the_answers(name: str, data: st.DataObject) -> None:
+    pb = BUILTIN[name]
+    answers = {q.id: data.draw(answer_for(q), label=q.id) for q in pb.questions}
+    review = make_review(pb, "Acme", answers, date=dt.date(2026, 11, 25))
+    result, text = review.result, render_markdown(review)
+    if result.split:  # never one confident recommendation
+        assert result.confidence == "low" and "## Split decision: " in text and "## Recommended strategy" not in text
+    assert result.recommended not in {s for f in result.flags for s in _against(pb, f.rule)}
+    if result.confidence == "low":
+        assert bool(result.find_out_first) == ("## Find out first" in text)
+
+
+def _against(pb: pbmod.Playbook, rule_id: str) -> tuple[str, ...]:
+    rule = next(r for r in pb.rules if r.id == rule_id)
+    return rule.flag.against if rule.flag else ()

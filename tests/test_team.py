@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -93,10 +94,77 @@ def test_init_sets_up_a_team_folder_and_is_safe_to_run_twice(dealcoach, work: Pa
     readme = (work / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# Sales team\n\n## Deal reviews with dealcoach")
     hooks = yaml.safe_load((work / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    assert [h["id"] for h in hooks["repos"][0]["hooks"]] == ["dealcoach-validate", "dealcoach-test"]
+    assert [h["id"] for h in hooks["repos"][0]["hooks"]] == [
+        "dealcoach-validate",
+        "dealcoach-test",
+        "dealcoach-reviews",
+    ]
     again = dealcoach("init")
     assert "created" not in again.out
     assert (work / "README.md").read_text(encoding="utf-8") == readme
+
+
+def test_init_files_are_valid_against_their_schemas(dealcoach, work: Path, env: dict[str, str]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    assert dealcoach("init").code == 0
+    schema = json.loads((work / "schema" / "playbook.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$id"] == "urn:dealcoach:playbook-schema"
+    assert schema == json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    editor = json.loads((work / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    ((mapped, patterns),) = editor["yaml.schemas"].items()
+    assert (work / mapped).resolve() == (work / "schema" / "playbook.schema.json").resolve()
+    assert "playbooks/**/*.yaml" in patterns
+    bin_dir = Path(sys.executable).parent
+    if (bin_dir / "pre-commit").exists():  # pre-commit's own check of its configuration
+        checked = subprocess.run(
+            [str(bin_dir / "pre-commit"), "validate-config", ".pre-commit-config.yaml"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        manifest = subprocess.run(
+            [str(bin_dir / "pre-commit"), "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
+            capture_output=True,
+            text=True,
+        )
+        assert manifest.returncode == 0, manifest.stdout + manifest.stderr
+    # An existing editor settings file keeps what it had and gains the mapping.
+    (work / ".vscode" / "settings.json").write_text('{"editor.tabSize": 2}', encoding="utf-8")
+    assert dealcoach("init").code == 0
+    merged = json.loads((work / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert merged["editor.tabSize"] == 2 and "yaml.schemas" in merged
+
+
+def test_init_hooks_follow_the_folders_in_the_settings(dealcoach, work: Path) -> None:
+    write(work / "dealcoach.toml", 'playbooks = ["sales/playbooks", "shared"]\nreviews = "sales/reviews"\n')
+    assert dealcoach("init").code == 0
+    hooks = yaml.safe_load((work / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"][0]["hooks"]
+    files = {h["id"]: re.compile(h["files"]) for h in hooks}
+    assert files["dealcoach-validate"].search("sales/playbooks/ours.yaml")
+    assert files["dealcoach-validate"].search("shared/x.yml")
+    assert not files["dealcoach-validate"].search("playbooks/ours.yaml")
+    assert files["dealcoach-reviews"].search("sales/reviews/acme/2026-11-25-triage.md")
+    assert not files["dealcoach-reviews"].search("reviews/acme/2026-11-25-triage.md")
+    assert (work / "sales" / "playbooks").is_dir() and (work / "sales" / "reviews").is_dir()
+    editor = json.loads((work / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert "shared/**/*.yaml" in editor["yaml.schemas"]["./schema/playbook.schema.json"]
+
+
+def test_new_playbook_modeline_resolves_to_a_schema_it_satisfies(dealcoach, work: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    for args in (["new", "late-silence"], ["new", "our-faction", "--from", "resistant-faction"]):
+        assert dealcoach("playbooks", *args).code == 0
+        path = work / "playbooks" / f"{args[1]}.yaml"
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=")
+        schema_path = (path.parent / first.split("$schema=", 1)[1]).resolve()
+        assert schema_path == (work / "schema" / "playbook.schema.json").resolve()
+        validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
+        assert [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))] == []
+        assert dealcoach("playbooks", "validate", str(path)).code == 0
+    assert path.read_text(encoding="utf-8").count("yaml-language-server") == 1
 
 
 def test_settings_choose_the_reviews_folder_and_template(dealcoach, work: Path) -> None:

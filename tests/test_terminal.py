@@ -336,3 +336,59 @@ def test_a_second_review_of_the_same_deal_offers_the_context_and_asks_only_what_
     saved = yaml.safe_load((work / "reviews" / "acme" / "deal-context.yaml").read_text(encoding="utf-8"))
     assert saved["answers"]["hard_date_weeks"] == 3
     assert saved["review"] == "2026-11-25-quiet-buyer-2.md"
+
+
+def test_a_second_terminal_on_the_same_deal_is_noticed_not_overwritten(env: dict[str, str], work: Path) -> None:
+    first = Terminal(["review", "resistant-end-user", "--deal", "acme"], env, work)
+    first.pick("How has the end user responded", downs=0)
+    first.expect("How strong is the end user's fear")
+    second = Terminal(["review", "resistant-end-user", "--deal", "acme", "--restart"], env, work)
+    second.pick("How has the end user responded", downs=3)
+    second.expect("How strong is the end user's fear")
+    # The first terminal answers again: the autosave is the second one's now, so it must not
+    # overwrite it, and must say that its answers are no longer saved.
+    first.press(ENTER)
+    first.expect("Another dealcoach")
+    first.expect("two-way conversation")
+    first.press(CTRL_C)
+    first.expect("Stopped")
+    assert first.finish() == 130
+    assert "saved in" not in first.output
+    assert "not saved" in first.output
+    sessions = list((Path(env["DEALCOACH_STATE_DIR"]) / "sessions").glob("*.yaml"))
+    assert yaml.safe_load(sessions[0].read_text(encoding="utf-8"))["answers"] == {"resistance_shown": "not_asked"}
+    second.press(CTRL_C)
+    second.expect("saved in")
+    assert second.finish() == 130
+
+
+def test_how_do_you_know_follows_a_verified_answer_and_opens_the_review_with_check_first(
+    env: dict[str, str], work: Path
+) -> None:
+    from .test_decisions import DEAL
+
+    write(work / "playbooks" / "deal.yaml", DEAL)
+    term = Terminal(["review", "deal", "--deal", "Acme"], env, work)
+    term.pick("How firm is the end user", downs=0)  # firm
+    term.pick("How do you know", downs=1)  # someone told me
+    term.pick("Who could move the end user", downs=0)  # an executive
+    term.pick("What is at stake", downs=0)  # major
+    term.pick("How is it sold", downs=0)  # direct
+    term.pick("Did the buyer say so", downs=0)
+    term.pick("Did the numbers show it", downs=0)
+    term.type("Your contact's name", "Dana")
+    term.pick("Check your answers")  # Finish
+    term.expect("Review written to")
+    assert term.finish() == 0
+    review = work / "reviews" / "acme" / "2026-11-25-deal.md"
+    assert read_review(review)["answers"]["resistance_source"] == "secondhand"
+    body = review.read_text(encoding="utf-8")
+    assert "## Check first\n\n- The end user will not move: you have this second-hand" in body
+    assert "1. Ask Dana who else cares." in body
+
+    again = Terminal(["review", "deal", "--deal", "Beta"], env, work)
+    again.pick("How firm is the end user", downs=2)  # I don't know
+    again.expect("Who could move the end user")  # no "How do you know?" about an unknown answer
+    assert "How do you know" not in again.output
+    again.press(CTRL_C)
+    assert again.finish() == 130

@@ -1,6 +1,6 @@
 """The command line: typer apps per command group, prompts and drawing. Nothing imports it."""
 
-from . import history, playbooks  # importing them registers their commands on the app
+from . import history, playbooks, reviews  # importing them registers their commands on the app
 from .app import app, main
 
-__all__ = ["app", "history", "main", "playbooks"]
+__all__ = ["app", "history", "main", "playbooks", "reviews"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,9 +44,12 @@ app.add_typer(sessions_app, name="sessions")
 PLAYBOOKS_OPTION = typer.Option(
     None,
     "--playbooks",
-    help="A folder of playbooks that override the others by id (repeatable).",
+    help="A folder of playbooks that override the others by id (repeatable); "
+    "DEALCOACH_PLAYBOOKS adds folders too (separated by ':').",
     metavar="DIR",
 )
+# Kept so scripts written for older versions still work; `dealcoach --color never` replaces it.
+NO_COLOR_OPTION = typer.Option(False, "--no-color", hidden=True, help="Same as --color never.")
 
 
 def _complete_playbook(incomplete: str) -> list[str]:
@@ -65,14 +69,56 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+@dataclass
+class Settings:
+    """What the root options said; read by every command through `_color()` and `_info()`."""
+
+    color: str = "auto"
+    quiet: bool = False
+    verbose: bool = False
+
+
+SETTINGS = Settings()
+
+
+def choices(name: str, *values: str) -> type[StrEnum]:
+    """An option's allowed values: typer checks them and lists them in --help as [a|b|c]."""
+    return StrEnum(name, [(v, v) for v in values])  # type: ignore[return-value]
+
+
+ColorWhen = choices("ColorWhen", "auto", "always", "never")
+ReviewFormat = choices("ReviewFormat", "md", "json")
+# The root options may also come after the subcommand (`dealcoach deals --quiet`): main() moves
+# them to the front, so each subcommand need not repeat them.
+GLOBAL_FLAGS = ("--quiet", "-q", "--verbose", "-v", "--debug")
+GLOBAL_VALUED = ("--color",)
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only results, warnings and errors; no notes or progress."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also say which settings and folders are used."),
+    debug: bool = typer.Option(
+        False, "--debug", envvar="DEALCOACH_DEBUG", show_envvar=True, help="Show a traceback on an internal error."
+    ),
+    color: ColorWhen = typer.Option(
+        "auto",
+        "--color",
+        help="Colours: auto (when writing to a terminal, unless NO_COLOR is set or FORCE_COLOR forces them), "
+        "always, or never.",
+    ),
 ) -> None:
     """dealcoach: coached deal reviews from YAML playbooks.
 
-    Exit codes: 0 success, 1 failure, 2 bad input or usage, 130 interrupted.
+    The options above may also be given after the command. Exit codes: 0 success, 1 failure,
+    2 bad input or usage, 130 interrupted.
     """
+    if quiet and verbose:
+        raise InputError("--quiet and --verbose contradict each other; pick one")
+    SETTINGS.color, SETTINGS.quiet, SETTINGS.verbose = str(color), quiet, verbose
+    if debug:
+        os.environ["DEALCOACH_DEBUG"] = "1"
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -80,6 +126,40 @@ def _root(
 
 def _err(line: str) -> None:
     sys.stderr.write(line + "\n")
+
+
+def _info(line: str) -> None:
+    """A note about what was done (a file written, a count): silenced by --quiet."""
+    if not SETTINGS.quiet:
+        _err(line)
+
+
+def _detail(line: str) -> None:
+    """What --verbose adds: which settings and folders a command used."""
+    if SETTINGS.verbose:
+        _err(line)
+
+
+def _progress_wanted(count: int, threshold: int) -> bool:
+    """A progress bar only for a long run, only when stderr is a terminal, never with --quiet."""
+    return count >= threshold and not SETTINGS.quiet and sys.stderr.isatty()
+
+
+def _color(no_color: bool = False, stream: Any = None) -> bool:
+    """Whether to colour output: --color, then NO_COLOR, then FORCE_COLOR, then is it a terminal.
+
+    NO_COLOR wins over FORCE_COLOR when both are set, as rich does: turning colour off is the
+    safer reading. The hidden --no-color of older versions still means never.
+    """
+    if no_color or SETTINGS.color == "never":
+        return False
+    if SETTINGS.color == "always":
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return (stream or sys.stdout).isatty()
 
 
 def _interactive_terminal() -> bool:
@@ -95,10 +175,15 @@ def _require_terminal() -> None:
         )
 
 
-def _console(no_color: bool, stderr: bool = False) -> Any:
+def _console(no_color: bool = False, stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(no_color=no_color or None, stderr=stderr, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    if _color(no_color, stream):
+        return Console(force_terminal=True, stderr=stderr, highlight=False)
+    # No colour, but bold stays on a terminal; piped output has no escape codes, whatever
+    # FORCE_COLOR says (rich would otherwise obey it even after --color never).
+    return Console(no_color=True, force_terminal=stream.isatty(), stderr=stderr, highlight=False)
 
 
 def _shown(path: Path) -> Path:
@@ -115,6 +200,13 @@ def _catalogue(dirs: list[Path] | None) -> Catalogue:
     cat = catalogue(dirs)
     for problem in cat.problems:
         _err(f"warning: {problem}")
+    if SETTINGS.verbose:
+        from ..config import load as load_settings
+
+        source = load_settings().source
+        _detail(f"settings: {source or 'none found (defaults)'}")
+        for pid in cat.ids():
+            _detail(f"playbook {pid}: {cat.entries[pid].layer}: {cat.entries[pid].path}")
     return cat
 
 
@@ -129,9 +221,15 @@ def review(
         autocompletion=_complete_playbook,
         show_default=False,
     ),
-    deal: str | None = typer.Option(None, "--deal", "-d", help="The deal (account or opportunity) name."),
+    deal: str | None = typer.Option(
+        None, "--deal", "-d", help="The deal (account or opportunity) name.", metavar="DEAL"
+    ),
     answers: Path | None = typer.Option(
-        None, "--answers", "-a", help="Answers file (or an earlier review): no questions are asked.", metavar="FILE"
+        None,
+        "--answers",
+        "-a",
+        help="Answers file (or an earlier review), - for stdin: no questions are asked.",
+        metavar="FILE",
     ),
     set_: list[str] | None = typer.Option(
         None,
@@ -141,9 +239,14 @@ def review(
         metavar="Q=V",
     ),
     output: str | None = typer.Option(
-        None, "--output", "-o", help="Where to write the review; - for stdout. Default: reviews/DEAL/DATE-PLAYBOOK.md"
+        None,
+        "--output",
+        "-o",
+        help="Where to write the review; - for stdout. Default: reviews/DEAL/DATE-PLAYBOOK.md in the reviews "
+        "folder (DEALCOACH_REVIEWS overrides it).",
+        metavar="FILE",
     ),
-    fmt: str = typer.Option("md", "--format", "-f", help="md or json."),
+    fmt: ReviewFormat = typer.Option("md", "--format", "-f", help="md for people, json for scripts."),
     force: bool = typer.Option(False, "--force", help="Replace an existing review instead of writing a new name."),
     resume: bool = typer.Option(False, "--resume", help="Continue a saved unfinished review without asking."),
     restart: bool = typer.Option(False, "--restart", help="Ignore a saved unfinished review and start over."),
@@ -151,7 +254,7 @@ def review(
     template: Path | None = typer.Option(
         None, "--template", help="A jinja2 template for the review body.", metavar="FILE"
     ),
-    no_color: bool = typer.Option(False, "--no-color", help="No colours (NO_COLOR is honoured too)."),
+    no_color: bool = NO_COLOR_OPTION,
     participant: str | None = typer.Option(
         None,
         "--participant",
@@ -164,8 +267,6 @@ def review(
     """Run a deal review: interactively, or from an answers file with --answers."""
     from ..review.workflow import today
 
-    if fmt not in ("md", "json"):
-        raise InputError(f"--format {fmt!r}: use md or json")
     if resume and restart:
         raise InputError("--resume and --restart contradict each other; pick one")
     if template is None:
@@ -215,7 +316,11 @@ def _review_from_file(
     from ..review.document import make_review
     from ..review.workflow import answers_from_file, apply_set, load_playbook, write_review
 
-    source = read_answers_file(answers_path)
+    if str(answers_path) == "-":
+        answers_path = Path("<stdin>")
+        source = read_answers_file(answers_path, sys.stdin.read())
+    else:
+        source = read_answers_file(answers_path)
     if playbook_id and playbook_id != source.playbook:
         raise InputError(
             f"{answers_path}: the file answers playbook {source.playbook!r}, not {playbook_id!r}; "
@@ -228,7 +333,7 @@ def _review_from_file(
         raise NotFoundError(exc.message, [problem]) from None
     gathered = answers_from_file(pb, source)
     for note in gathered.notes:
-        _err(f"note: {note}")
+        _info(f"note: {note}")
     deal_name = deal or source.deal
     if not deal_name:
         raise InputError(f"{answers_path}: no deal named; add `deal: NAME` to the file or pass --deal")
@@ -253,11 +358,11 @@ def _review_from_file(
         participant=out.participant or str(source.extra.get("participant") or ""),
     )
     if result.unanswered:
-        _err(f"note: not answered (counted as I don't know): {', '.join(result.unanswered)}")
+        _info(f"note: not answered (counted as I don't know): {', '.join(result.unanswered)}")
     text = _render(result, out.fmt, out.template)
     written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
     if written is not None:
-        _err(f"Review written to {_shown(written)}")
+        _info(f"Review written to {_shown(written)}")
         _keep_context(pb, result, written, out)
 
 
@@ -344,11 +449,11 @@ def _triage(cat: Catalogue, no_color: bool) -> str:
     from ..review.workflow import load_playbook
     from .prompts import TerminalAsker, choose, say
 
-    color = not no_color and not os.environ.get("NO_COLOR")
+    color = _color(no_color)
     triage = load_playbook(cat, "triage")
     say(triage.title, "bold", color)
     say(triage.summary)
-    found = Interview(triage).run(TerminalAsker(color=not no_color))
+    found = Interview(triage).run(TerminalAsker(color=color))
     result = score(triage, found, flips=False)
     ranked = sorted(
         (s for s in triage.strategies if s.route and s.id not in result.vetoed and s.route in cat.entries),
@@ -366,7 +471,7 @@ def _triage(cat: Catalogue, no_color: bool) -> str:
     choices += [(f"Use {s.title} instead", s.route) for s in close]
     rest = sorted((s for s in ranked[1:] if s not in close), key=lambda s: s.title)
     choices += [(f"Use {s.title} instead", s.route) for s in rest]
-    return str(choose("Which playbook?", choices, color=not no_color))
+    return str(choose("Which playbook?", choices, color=color))
 
 
 def _review_interactive(
@@ -386,8 +491,9 @@ def _review_interactive(
     from ..review.workflow import apply_set, load_playbook, write_review
     from .prompts import TerminalAsker, confirm, say
 
-    color = not no_color and not os.environ.get("NO_COLOR")
+    color = _color(no_color)
     saved_to: Path | None = None
+    saver: Any = None
     try:
         if playbook_id is None:
             playbook_id = _triage(cat, no_color)
@@ -399,6 +505,7 @@ def _review_interactive(
             if not deal:
                 raise InputError("a review needs a deal name; pass --deal NAME")
         preset: dict[str, Any] = {}
+        saver = session.Autosave(deal, pb.id, pb.version, out.participant)
         existing = session.find(deal, pb.id, out.participant)
         if existing and existing.answers and not restart:
             kept = {k: v for k, v in existing.answers.items() if pb.question(k) is not None}
@@ -429,7 +536,16 @@ def _review_interactive(
 
         def autosave(current: dict[str, Any]) -> None:
             nonlocal saved_to
-            saved_to = session.save(deal, pb.id, pb.version, current, out.participant)
+            was_lost = saver.lost
+            saved_to = saver.save(current)
+            if saver.lost and not was_lost:
+                say(
+                    f"\nAnother dealcoach has saved answers for {deal} with {pb.id} since this one started "
+                    f"({saver.path}); so as not to overwrite them, this terminal's answers are no longer "
+                    "saved as you go. Finish here to write the review, or stop and continue in one terminal.",
+                    "fg:ansiyellow",
+                    color,
+                )
 
         interview = Interview(pb, preset, on_answer=autosave, kept=kept, reask=reask)
         if preset:
@@ -444,9 +560,14 @@ def _review_interactive(
         if written is not None:
             _keep_context(pb, result, written, out)
     except KeyboardInterrupt:
-        where = f" Your answers are saved in {saved_to}; run the same command to continue." if saved_to else ""
+        if saver is not None and saver.lost:
+            where = " Your answers were not saved: another dealcoach is saving this deal's review."
+        elif saved_to:
+            where = f" Your answers are saved in {saved_to}; run the same command to continue."
+        else:
+            where = ""
         raise Interrupted(f"Stopped.{where}", saved_to) from None
-    session.drop(session.session_path(deal, pb.id, out.participant))
+    saver.drop()
     console = _console(no_color)
     if out.fmt == "md" and out.output != "-":
         from rich.markdown import Markdown
@@ -503,7 +624,9 @@ def sessions_list(ctx: typer.Context) -> None:
 def sessions_drop(
     deal: str = typer.Argument(..., help="The deal name."),
     playbook: str = typer.Argument(..., help="The playbook id."),
-    participant: str = typer.Option("", "--participant", "-p", help="Whose answers, in a retrospective."),
+    participant: str = typer.Option(
+        "", "--participant", "-p", help="Whose answers, in a retrospective.", metavar="NAME"
+    ),
 ) -> None:
     """Remove an unfinished review."""
     from ..review import session
@@ -518,6 +641,55 @@ def sessions_drop(
 # -- entry point -----------------------------------------------------------------------------
 
 
+def command() -> Any:
+    """The command tree typer builds from `app`, with every placeholder upper-case.
+
+    typer names placeholders after their Python types (`<str>`) and arguments in lower case;
+    people reading --help (and docs/cli.md, generated from this) expect `DEAL`, `FILE`, `DIR`.
+    """
+    import typer.main
+
+    root = typer.main.get_command(app)
+
+    def fix(cmd: Any) -> None:
+        for param in cmd.params:
+            if (
+                param.metavar is not None
+                or getattr(param, "is_flag", False)
+                or hasattr(getattr(param, "type", None), "choices")
+            ):
+                continue
+            name = (param.name or "value").upper()
+            is_argument = param.param_type_name == "argument"
+            param.metavar = name + ("..." if is_argument and param.nargs != 1 else "")
+        for sub in getattr(cmd, "commands", {}).values():
+            fix(sub)
+
+    fix(root)
+    return root
+
+
+def _hoist(args: list[str]) -> list[str]:
+    """Move the root options to the front, so they work after the subcommand too."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg in GLOBAL_FLAGS or any(arg.startswith(f"{name}=") for name in GLOBAL_VALUED):
+            front.append(arg)
+        elif arg in GLOBAL_VALUED and i + 1 < len(args):
+            front.extend(args[i : i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def main() -> None:
     """Run the app; turn dealcoach errors into one-line messages and documented exit codes.
 
@@ -525,7 +697,7 @@ def main() -> None:
     never as a traceback.
     """
     try:
-        app()
+        command().main(args=_hoist(sys.argv[1:]), prog_name="dealcoach")
     except Interrupted as exc:
         _err(exc.message)
         sys.exit(EXIT_INTERRUPTED)

@@ -14,12 +14,36 @@ from typing import Any
 import typer
 
 from ..errors import EXIT_BAD_INPUT, InputError
-from .app import PLAYBOOKS_OPTION, _catalogue, _console, _err, _shown, app
+from .app import (
+    NO_COLOR_OPTION,
+    PLAYBOOKS_OPTION,
+    _catalogue,
+    _color,
+    _console,
+    _detail,
+    _err,
+    _info,
+    _progress_wanted,
+    _shown,
+    app,
+    choices,
+)
 
 deals_app = typer.Typer(help="Deals and their reviews over time.", invoke_without_command=True)
 app.add_typer(deals_app, name="deals")
 
-FOLDER_ARGUMENT = typer.Argument(None, help="The reviews folder; default: the project's reviews folder.")
+FOLDER_ARGUMENT = typer.Argument(
+    None, help="The reviews folder; default: the project's (DEALCOACH_REVIEWS overrides it).", metavar="FOLDER"
+)
+REVIEWS_OPTION = typer.Option(
+    None,
+    "--reviews",
+    help="The reviews folder; default: the project's (DEALCOACH_REVIEWS overrides it).",
+    metavar="DIR",
+)
+TableFormat = choices("TableFormat", "text", "json", "csv")
+InsightsFormat = choices("InsightsFormat", "text", "md", "json", "csv")
+FORMAT_HELP = "text for people, json or csv for scripts and spreadsheets."
 
 
 def _folder(folder: Path | None) -> Path:
@@ -36,7 +60,8 @@ def _scan(folder: Path, no_color: bool = False) -> Any:
     from ..history.records import review_files, scan
 
     files = review_files(folder)
-    if len(files) < 2000 or not sys.stderr.isatty():
+    _detail(f"reviews: {folder} ({len(files)} files)")
+    if not _progress_wanted(len(files), 1000):
         result = scan(folder, files=files)
     else:
         from rich.progress import Progress
@@ -68,9 +93,9 @@ def _date(value: str | None, option: str) -> dt.date | None:
 @deals_app.callback()
 def deals_list(
     ctx: typer.Context,
-    folder: Path | None = typer.Option(None, "--reviews", help="The reviews folder; default: the project's."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text, json or csv."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+    folder: Path | None = REVIEWS_OPTION,
+    fmt: TableFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
+    no_color: bool = NO_COLOR_OPTION,
 ) -> None:
     """List deals: how many reviews, the last playbook, recommendation and confidence."""
     if ctx.invoked_subcommand is not None:
@@ -97,21 +122,56 @@ def deals_list(
     if not rows:
         typer.echo("No reviews yet.")
         return
-    from rich.table import Table
-
-    table = Table("deal", "reviews", "last review", "playbook", "recommendation", "confidence")
-    for r in rows:
-        table.add_row(
+    cells = [
+        [
             r["deal"],
             str(r["reviews"]),
             r["last"],
             r["last_playbook"],
             r["last_recommendation"] or "-",
             r["last_confidence"],
-        )
-    _console(no_color).print(table)
+        ]
+        for r in rows
+    ]
+    headers = ["deal", "reviews", "last review", "playbook", "recommendation", "confidence"]
+    # Piped output keeps whole names for grep and scripts; a terminal gets a table that fits.
+    width = _console(no_color).width if sys.stdout.isatty() else 1_000_000
+    bold = _color(no_color, sys.stdout)
+    typer.echo(_table(headers, cells, width, bold=bold), nl=False, color=bold)  # click strips codes unless told
     if result.skipped:
         _err(f"{len(result.skipped)} damaged review file(s) skipped")
+
+
+def _table(headers: list[str], rows: list[list[str]], width: int, bold: bool = False) -> str:
+    """A boxed table drawn directly: with thousands of deals, laying one out cell by cell took
+    seconds. Widths are counted in terminal cells (wide scripts take two); when the table is
+    wider than the terminal, the first column is shortened with an ellipsis."""
+    from rich.cells import cell_len, set_cell_size
+
+    widths = [max([cell_len(h), *(cell_len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    # Narrower than the terminal: the long middle columns give way first, then the first one,
+    # each down to a readable minimum; a table that still does not fit is left to wrap.
+    for column, least in ((3, 12), (4, 12), (0, 16)):
+        spare = width - (sum(widths) + 3 * len(widths) + 1)
+        if spare < 0 and column < len(widths):
+            widths[column] = max(min(least, widths[column]), widths[column] + spare)
+
+    def fit(text: str, size: int) -> str:
+        if cell_len(text) > size:
+            return set_cell_size(text, size - 1) + "…"
+        return set_cell_size(text, size)
+
+    def rule(left: str, line: str, middle: str, right: str) -> str:
+        return left + middle.join(line * (w + 2) for w in widths) + right + "\n"
+
+    def row(cells: list[str], bar: str, style: str = "") -> str:
+        on, off = (style, "\x1b[0m") if style else ("", "")
+        return bar + bar.join(f" {on}{fit(cell, w)}{off} " for cell, w in zip(cells, widths, strict=True)) + bar + "\n"
+
+    parts = [rule("┏", "━", "┳", "┓"), row(headers, "┃", "\x1b[1m" if bold else ""), rule("┡", "━", "╇", "┩")]
+    parts += [row(cells, "│") for cells in rows]
+    parts.append(rule("└", "─", "┴", "┘"))
+    return "".join(parts)
 
 
 def _export(rows: list[dict[str, Any]], fmt: str) -> bool:
@@ -137,21 +197,27 @@ def _export(rows: list[dict[str, Any]], fmt: str) -> bool:
 @deals_app.command("show")
 def deals_show(
     ctx: typer.Context,
-    deal: str = typer.Argument(..., help="The deal name (as in its reviews, or its folder name)."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text, json or csv."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+    deal: str = typer.Argument(..., help="The deal name (as in its reviews, or its folder name).", metavar="DEAL"),
+    folder: Path | None = REVIEWS_OPTION,
+    fmt: TableFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
+    no_color: bool = NO_COLOR_OPTION,
 ) -> None:
     """A deal's reviews in time order, and what changed between them."""
     from ..history.records import by_deal, timeline
-    from ..text import slugify
+    from ..names import deal_key
 
-    result = _scan(_folder(ctx.obj), no_color)
+    # --reviews works before the subcommand (as a `deals` option) and after it.
+    result = _scan(_folder(folder or ctx.obj), no_color)
     grouped = by_deal(result.records)
-    reviews = grouped.get(slugify(deal))
+    reviews = grouped.get(deal_key(deal))
+    if not reviews:  # a folder name: the deal whose reviews are in it
+        in_folder = [r for r in result.records if r.path.parent.name == deal]
+        if len({deal_key(r.deal) for r in in_folder}) == 1:
+            reviews = grouped[deal_key(in_folder[0].deal)]
     if not reviews:
         from ..text import closest
 
-        hint = closest(slugify(deal), sorted(grouped))
+        hint = closest(deal, sorted({g[-1].deal for g in grouped.values()}))
         raise InputError(f"no reviews of {deal!r}{hint}; `dealcoach deals` lists the deals")
     entries = timeline(reviews)
     rows = [
@@ -210,34 +276,50 @@ def _short(value: Any) -> str:
 
 @app.command("rescore")
 def rescore_command(
-    targets: list[Path] | None = typer.Argument(None, help="Review files or folders; default: the reviews folder."),
+    targets: list[Path] | None = typer.Argument(
+        None, help="Review files or folders; default: the reviews folder.", metavar="REVIEW_OR_FOLDER..."
+    ),
     write: bool = typer.Option(False, "--write", help="Rewrite the reviews whose recommendation changed."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text, json or csv."),
+    fmt: TableFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Re-run reviews against the current playbooks; report which recommendations would now differ."""
     from ..files import map_files, write_atomic
-    from ..history.records import read_record, review_files
+    from ..history.records import read_record
     from ..history.rescore import load_playbooks, rescore
     from ..review.render import render_markdown
 
+    records: list[Any] = []
     files: list[Path] = []
+    skipped: list[Any] = []
     for target in targets or [_folder(None)]:
-        if target.is_dir():
-            files.extend(review_files(target))
+        if target.is_dir():  # folders through the review index: only changed files are read again
+            found = _scan(target)
+            records.extend(found.records)
+            skipped.extend(found.skipped)
         elif target.is_file():
             files.append(target)
         else:
             raise InputError(f"{target}: no such file or folder")
-    results = map_files(read_record, files, threshold=400)
-    records = [r for r in results if not hasattr(r, "message")]
-    skipped = [r for r in results if hasattr(r, "message")]
-    for problem in skipped:
-        _err(f"skipped: {problem}")
+    for result in map_files(read_record, files, threshold=400):
+        if hasattr(result, "message"):
+            skipped.append(result)
+            _err(f"skipped: {result}")  # folders' damaged files were named by _scan
+        else:
+            records.append(result)
     current, missing = load_playbooks({r.playbook for r in records}, _catalogue(playbooks))
     rows = []
     changed = 0
-    for record in records:
+    bar = None
+    if _progress_wanted(len(records), 200):
+        from rich.progress import Progress
+
+        bar = Progress(console=_console(stderr=True), transient=True)
+        bar.start()
+        task = bar.add_task("Re-scoring reviews", total=len(records))
+    for done, record in enumerate(records, 1):
+        if bar is not None and done % 50 == 0:
+            bar.update(task, completed=done)
         if record.playbook not in current:
             _err(f"skipped: {record.path}: {missing[record.playbook]}")
             continue
@@ -260,6 +342,8 @@ def rescore_command(
             changed += 1
             if write:
                 write_atomic(record.path, render_markdown(outcome.review), overwrite=True)
+    if bar is not None:
+        bar.stop()
     if fmt == "csv":
         rows = [{**r, "why": "; ".join(r["why"])} for r in rows]
     if not _export(rows, fmt):
@@ -269,7 +353,7 @@ def rescore_command(
                 for reason in r["why"]:
                     typer.echo(f"    {reason}")
     verb = "rewritten" if write else "would change (add --write to rewrite them)"
-    _err(
+    _info(
         f"{len(rows)} review(s) re-scored, {changed} {verb if changed else 'changed'}"
         + (f", {len(skipped)} skipped" if skipped else "")
     )
@@ -282,27 +366,31 @@ def rescore_command(
 def merge_command(
     deal: str = typer.Argument(..., help="The deal whose participants' reviews to merge."),
     playbook: str = typer.Option("lost-deal-postmortem", "--playbook", help="The playbook they answered."),
-    output: str | None = typer.Option(None, "--output", "-o", help="Where to write; - for stdout."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Where to write; - for stdout.", metavar="FILE"),
     force: bool = typer.Option(False, "--force", help="Replace an existing merged review."),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Merge several participants' answers into one review that shows where they agree and disagree."""
-    from ..history.records import read_record, review_files
+    from ..history.records import ReviewRecord, read_record, review_files, review_order
+    from ..names import deal_key
     from ..playbook.catalogue import reviews_dir
     from ..review.document import make_review, merge_answers
+    from ..review.folders import deal_folder
     from ..review.render import render_markdown
     from ..review.workflow import load_playbook, today, write_review
-    from ..text import slugify
 
-    folder = reviews_dir() / slugify(deal)
+    folder = deal_folder(reviews_dir(), deal)
     latest: dict[str, Any] = {}
+    records: list[ReviewRecord] = []
     for path in review_files(folder) if folder.is_dir() else []:
         record = read_record(path)
-        if hasattr(record, "message"):
+        if not isinstance(record, ReviewRecord):
             _err(f"skipped: {record}")
             continue
-        if record.playbook == playbook and record.participant:
-            latest[record.participant] = record  # files are in date order: the last one wins
+        records.append(record)
+    for record in sorted(records, key=review_order):
+        if record.playbook == playbook and record.participant and deal_key(record.deal) == deal_key(deal):
+            latest[record.participant] = record  # in the order they were written: the last one wins
     if len(latest) < 2:
         raise InputError(
             f"{len(latest)} participant review(s) of {deal!r} with {playbook!r}; a merge needs two or more. "
@@ -314,12 +402,12 @@ def merge_command(
     review = make_review(pb, next(iter(latest.values())).deal, merged, date=today(), team=team)
     written = write_review(render_markdown(review), review, output=output, suffix=".md", force=force)
     disagreements = review.disagreements
-    _err(
+    _info(
         f"Merged {len(team)} participants: {', '.join(team)}; "
         f"{len(disagreements)} question(s) to discuss" + (f": {', '.join(disagreements)}" if disagreements else "")
     )
     if written is not None:
-        _err(f"Review written to {_shown(written)}")
+        _info(f"Review written to {_shown(written)}")
 
 
 # -- insights --------------------------------------------------------------------------------
@@ -328,13 +416,19 @@ def merge_command(
 @app.command("insights")
 def insights_command(
     folder: Path | None = FOLDER_ARGUMENT,
-    playbook: str | None = typer.Option(None, "--playbook", help="Only reviews made with this playbook."),
-    deal: str | None = typer.Option(None, "--deal", help="Only this deal's reviews."),
-    since: str | None = typer.Option(None, "--since", help="Only reviews on or after this date (YYYY-MM-DD)."),
-    until: str | None = typer.Option(None, "--until", help="Only reviews on or before this date (YYYY-MM-DD)."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Also write the report as Markdown here."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text, md, json or csv."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+    playbook: str | None = typer.Option(
+        None, "--playbook", help="Only reviews made with this playbook.", metavar="PLAYBOOK"
+    ),
+    deal: str | None = typer.Option(None, "--deal", help="Only this deal's reviews.", metavar="DEAL"),
+    since: str | None = typer.Option(None, "--since", help="Only reviews on or after this date.", metavar="YYYY-MM-DD"),
+    until: str | None = typer.Option(
+        None, "--until", help="Only reviews on or before this date.", metavar="YYYY-MM-DD"
+    ),
+    output: str | None = typer.Option(
+        None, "--output", "-o", help="Also write the report as Markdown to FILE; - for stdout.", metavar="FILE"
+    ),
+    fmt: InsightsFormat = typer.Option("text", "--format", "-f", help="text, md (Markdown), json or csv."),
+    no_color: bool = NO_COLOR_OPTION,
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Patterns across reviews: losses by root cause, red flags before losses, gaps, confidence over time."""
@@ -342,17 +436,21 @@ def insights_command(
     from ..history.insights import compute, labels_from, to_csv, to_json, to_markdown
     from ..history.records import Filters
 
-    if fmt not in ("text", "md", "json", "csv"):
-        raise InputError(f"--format {fmt!r}: use text, md, json or csv")
     filters = Filters(playbook, deal, _date(since, "--since"), _date(until, "--until"))
     result = _scan(_folder(folder), no_color)
     records = [r for r in result.records if filters.keep(r)]
     cat = _catalogue(playbooks)
     labels = labels_from([cat.entries[pid].path for pid in cat.ids()])
     found = compute(records, labels, skipped=len(result.skipped))
+    if output == "-":
+        # The Markdown report is the output; the chosen --format would only be mixed into it.
+        typer.echo(to_markdown(found), nl=False)
+        if not records:
+            raise typer.Exit(EXIT_BAD_INPUT if result.skipped and not result.records else 0)
+        return
     if output is not None:
-        write_atomic(output, to_markdown(found), overwrite=True)
-        _err(f"Report written to {_shown(output)}")
+        write_atomic(Path(output), to_markdown(found), overwrite=True)
+        _info(f"Report written to {_shown(Path(output))}")
     if fmt == "json":
         typer.echo(to_json(found), nl=False)
     elif fmt == "csv":

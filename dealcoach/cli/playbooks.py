@@ -14,20 +14,27 @@ import typer
 
 from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, DealcoachError, InputError
 from .app import (
+    NO_COLOR_OPTION,
     PLAYBOOKS_OPTION,
     _catalogue,
     _complete_playbook,
     _console,
     _err,
+    _info,
+    _progress_wanted,
     _shown,
     app,
+    choices,
     playbooks_app,
 )
+
+ListFormat = choices("ListFormat", "text", "json")
+CheckFormat = choices("CheckFormat", "text", "json", "github")
 
 
 @playbooks_app.command("list")
 def playbooks_list(
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    fmt: ListFormat = typer.Option("text", "--format", "-f", help="text for people, json for scripts."),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Show the playbooks available here, where each file is, and which override others."""
@@ -67,7 +74,9 @@ def playbooks_list(
         typer.echo(f"{'':<{width}}  {r['layer']}: {r['path']}{mark}")
 
 
-TARGETS_ARGUMENT = typer.Argument(None, help="Playbook files or folders; default: all visible playbooks.")
+TARGETS_ARGUMENT = typer.Argument(
+    None, help="Playbook files or folders; default: all visible playbooks.", metavar="FILE_OR_DIR..."
+)
 
 
 def _playbook_targets(targets: list[Path] | None, playbooks: list[Path] | None) -> list[Path]:
@@ -79,26 +88,81 @@ def _playbook_targets(targets: list[Path] | None, playbooks: list[Path] | None) 
 
 @playbooks_app.command("validate")
 def playbooks_validate(
-    targets: list[Path] | None = TARGETS_ARGUMENT,
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    targets: list[Path] | None = typer.Argument(
+        None,
+        help="Playbook files or folders, or - for one playbook on stdin; default: all visible playbooks.",
+        metavar="FILE_OR_DIR...",
+    ),
+    fmt: CheckFormat = typer.Option(
+        "text",
+        "--format",
+        "-f",
+        help="text (path:line:col: message), json, or github (annotations in a GitHub Actions log).",
+    ),
+    stdin_name: str = typer.Option(
+        "<stdin>", "--stdin-name", help="The file name to report for a playbook read from stdin.", metavar="FILE"
+    ),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Check playbooks; print path:line:col: message for each problem; exit 2 if any."""
     import json
 
-    from ..playbook.checking import check_files
+    from ..playbook.checking import check_files, check_text
     from ..playbook.model import IncludeFinder
 
-    files = _playbook_targets(targets, playbooks)
-    problems = [problem for found in check_files(files, IncludeFinder(extra=playbooks)) for problem in found]
+    if targets and any(str(t) == "-" for t in targets):
+        if len(targets) > 1:
+            raise InputError("- (stdin) is one playbook; check it on its own")
+        files = [Path(stdin_name)]
+        problems = check_text(sys.stdin.read(), Path(stdin_name), IncludeFinder(extra=playbooks))
+    else:
+        files = _playbook_targets(targets, playbooks)
+        finder = IncludeFinder(extra=playbooks)
+        problems = _check_with_progress(files, lambda batch: check_files(batch, finder))
     if fmt == "json":
         typer.echo(json.dumps({"files": len(files), "problems": [_problem_dict(p) for p in problems]}, indent=2))
+    elif fmt == "github":
+        for p in problems:
+            typer.echo(_github_annotation(_problem_dict(p)))
+        _info(f"{len(files)} playbook(s) checked, {len(problems)} problem(s)")
     else:
         for p in problems:
             typer.echo(str(p))
-        _err(f"{len(files)} playbook(s) checked, {len(problems)} problem(s)")
+        _info(f"{len(files)} playbook(s) checked, {len(problems)} problem(s)")
     if problems:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _check_with_progress(files: list[Path], check_files: Any) -> list[Any]:
+    """Every problem in `files`; in batches under a progress bar when there are many on a terminal."""
+    if not _progress_wanted(len(files), 300):
+        return [problem for found in check_files(files) for problem in found]
+    from rich.progress import Progress
+
+    from .app import _console
+
+    problems: list[Any] = []
+    with Progress(console=_console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Checking playbooks", total=len(files))
+        for start in range(0, len(files), 100):
+            batch = files[start : start + 100]
+            problems += [problem for found in check_files(batch) for problem in found]
+            bar.update(task, completed=start + len(batch))
+    return problems
+
+
+def _github_annotation(problem: dict[str, Any]) -> str:
+    """One `::error` workflow command: GitHub shows it on the line of the file in the pull request."""
+
+    def escape(text: str, prop: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+    where = [f"file={escape(problem['path'], True)}"] if problem["path"] else []
+    if problem["line"]:
+        where += [f"line={problem['line']}", f"col={problem['column']}"]
+    where.append("title=dealcoach playbooks validate")
+    return f"::error {','.join(where)}::{escape(problem['message'])}"
 
 
 def _problem_dict(problem: Any) -> dict[str, Any]:
@@ -110,7 +174,7 @@ def _problem_dict(problem: Any) -> dict[str, Any]:
 @playbooks_app.command("test")
 def playbooks_test(
     targets: list[Path] | None = TARGETS_ARGUMENT,
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
+    fmt: ListFormat = typer.Option("text", "--format", "-f", help="text for people, json for scripts."),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Run each playbook's examples; show what differs when an outcome changes; exit 2 on failure."""
@@ -164,7 +228,7 @@ def playbooks_test(
                 typer.echo(f"    {mismatch}")
     if fmt == "json":
         typer.echo(json.dumps({"examples": total, "failed": failed, "playbooks": report}, indent=2))
-    _err(f"{total} example(s) in {len(files)} playbook(s), {failed} failed")
+    _info(f"{total} example(s) in {len(files)} playbook(s), {failed} failed")
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -176,7 +240,7 @@ def playbooks_show(
     answers: bool = typer.Option(
         False, "--answers", help="Print an answers file to fill in: every question id, its type, values and help."
     ),
-    no_color: bool = typer.Option(False, "--no-color", help="No colours."),
+    no_color: bool = NO_COLOR_OPTION,
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """A readable page for one playbook (or shared set): questions with their ids and values, strategies."""
@@ -213,7 +277,9 @@ def playbooks_show(
 
 @playbooks_app.command("docs")
 def playbooks_docs(
-    output: str = typer.Option("-", "--output", "-o", help="Where to write the catalogue; - for stdout."),
+    output: str = typer.Option(
+        "-", "--output", "-o", help="Where to write the catalogue; - for stdout.", metavar="FILE"
+    ),
 ) -> None:
     """Write the catalogue of built-in playbooks (docs/playbooks.md is made with this)."""
     from ..files import write_atomic
@@ -225,33 +291,50 @@ def playbooks_docs(
         typer.echo(text, nl=False)
     else:
         write_atomic(Path(output), text, overwrite=True)
-        _err(f"Catalogue written to {output}")
+        _info(f"Catalogue written to {output}")
 
 
 @playbooks_app.command("new")
 def playbooks_new(
     playbook: str = typer.Argument(..., help="The new playbook's id (lower-case letters, digits, -)."),
     copy_from: str | None = typer.Option(
-        None, "--from", help="Start from a copy of this playbook.", autocompletion=_complete_playbook
+        None,
+        "--from",
+        help="Start from a copy of this playbook.",
+        metavar="PLAYBOOK",
+        autocompletion=_complete_playbook,
     ),
-    folder: Path | None = typer.Option(None, "--dir", help="Where to write it; default: the project's playbooks/."),
+    folder: Path | None = typer.Option(
+        None, "--dir", help="Where to write it; default: the project's playbooks/.", metavar="DIR"
+    ),
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Write a starter playbook that validates and passes its own examples. Never overwrites."""
+    from ..config import load as load_settings
+    from ..files import write_atomic
     from ..playbook.catalogue import project_playbook_dirs
-    from ..playbook.scaffold import new_playbook
+    from ..playbook.scaffold import SCHEMA_PATH, new_playbook
+    from ..playbook.spec import schema_text
 
     source = _catalogue(playbooks).find(copy_from).path if copy_from else None
     target = folder or project_playbook_dirs()[0]
-    written = new_playbook(playbook, target, source)
+    # The modeline points at the project's copy of the schema; it is written if missing so the
+    # modeline always resolves.
+    settings = load_settings().source
+    schema = (settings.parent if settings else Path.cwd()) / SCHEMA_PATH
+    written = new_playbook(playbook, target, source, schema)
+    if not schema.exists():
+        schema.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(schema, schema_text(), overwrite=False)
+        _info(f"Schema written to {_shown(schema)} (editors use it to check playbooks)")
     shown = _shown(written)
-    _err(f"Playbook written to {shown}")
-    _err(f"Next: edit it, then `dealcoach playbooks validate {shown}` and `dealcoach playbooks test {shown}`")
+    _info(f"Playbook written to {shown}")
+    _info(f"Next: edit it, then `dealcoach playbooks validate {shown}` and `dealcoach playbooks test {shown}`")
 
 
 @playbooks_app.command("schema")
 def playbooks_schema(
-    output: str = typer.Option("-", "--output", "-o", help="Where to write it; - for stdout."),
+    output: str = typer.Option("-", "--output", "-o", help="Where to write it; - for stdout.", metavar="FILE"),
 ) -> None:
     """Print the JSON Schema of the playbook format, for editors' YAML support."""
     from ..files import write_atomic
@@ -261,7 +344,7 @@ def playbooks_schema(
         typer.echo(schema_text(), nl=False)
     else:
         write_atomic(Path(output), schema_text(), overwrite=True)
-        _err(f"Schema written to {output}")
+        _info(f"Schema written to {output}")
 
 
 @playbooks_app.command("diff")
@@ -282,7 +365,7 @@ def playbooks_diff(
         if entry.path.resolve() == old.resolve():
             entry = entry.overrides[0] if entry.overrides else entry
         after, before = before, load(entry.path)
-        _err(f"comparing {entry.path} (installed) with {old}")
+        _info(f"comparing {entry.path} (installed) with {old}")
     else:
         after = load(new)
     result = diff_playbooks(before, after)
@@ -298,7 +381,7 @@ def playbooks_diff(
 def init(
     folder: Path = typer.Argument(Path("."), help="The folder to set up; default: here."),
 ) -> None:
-    """Set up a folder for a team: playbooks/, reviews/, settings, pre-commit hooks, a README section."""
+    """Set up a folder for a team: playbooks/, reviews/, settings, schema, editor and pre-commit set-up."""
     from ..playbook.scaffold import init_project
 
     for item in init_project(folder):

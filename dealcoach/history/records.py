@@ -14,15 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import Problem
 from ..files import map_files
-
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
 
 MAX_FRONT_MATTER = 256_000  # bytes; a review's front matter is a few kB
 REQUIRED = ("playbook", "deal", "date", "answers", "recommendation", "confidence")
@@ -55,41 +48,45 @@ class Scan:
 
 
 def _front_matter(path: Path) -> tuple[str | None, Problem | None]:
-    """The YAML between the opening and closing `---`, reading no further than needed."""
+    """The YAML between the opening and closing `---` (the splitter every command uses), reading
+    no more than the largest front matter allowed."""
+    from ..playbook import yamlfile
+
     try:
-        with path.open("r", encoding="utf-8", newline="") as handle:
-            first = handle.readline()
-            if first.rstrip("\r\n") != "---":
-                return None, Problem(path, 1, 1, "no front matter: a review starts with a '---' line")
-            lines: list[str] = []
-            size = 0
-            for line in handle:
-                if line.rstrip("\r\n") == "---":
-                    return "".join(lines), None
-                lines.append(line)
-                size += len(line)
-                if size > MAX_FRONT_MATTER:
-                    break
-            return None, Problem(path, len(lines) + 2, 1, "the front matter never ends: add a closing '---' line")
-    except UnicodeDecodeError:
-        return None, Problem(path, 0, 0, "not UTF-8 text")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FRONT_MATTER + 1)
     except OSError as exc:
         return None, Problem(path, 0, 0, f"cannot read: {exc.strerror}")
+    if len(raw) > MAX_FRONT_MATTER:
+        raw = raw[: raw.rfind(b"\n") + 1]  # whole lines only: a cut character is not damage
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, Problem(path, 0, 0, "not UTF-8 text")
+    front, _ = yamlfile.split_front_matter(text)
+    if front is not None:
+        return front, None
+    if not yamlfile.opens_front_matter(text):
+        return None, Problem(path, 1, 1, "no front matter: a review starts with a '---' line")
+    return None, Problem(path, text.count("\n") + 1, 1, "the front matter never ends: add a closing '---' line")
 
 
 def read_record(path: Path) -> ReviewRecord | Problem:
-    """One review's front matter as a record, or the problem that stops it being read."""
+    """One review's front matter as a record, or the problem that stops it being read.
+
+    The front matter is parsed by the same bounded reader as playbooks and answers files, so a
+    hand-made review cannot expand aliases without end or construct objects."""
+    from ..errors import InputError
+    from ..playbook import yamlfile
+
     text, problem = _front_matter(path)
     if problem is not None or text is None:
         return problem or Problem(path, 1, 1, "no front matter")
     try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening '---'
-        return Problem(path, line, (mark.column + 1) if mark else 1, f"front matter is not valid YAML: {exc.problem}")
-    except yaml.YAMLError as exc:
-        return Problem(path, 1, 1, f"front matter is not valid YAML: {exc}")
+        data = yamlfile.parse(text, path, first_line=yamlfile.FRONT_MATTER_LINE).data
+    except InputError as exc:
+        first = exc.problems[0] if exc.problems else Problem(path, 1, 1, exc.message)
+        return Problem(path, first.line, first.column, f"front matter: {first.message}")
     if not isinstance(data, dict):
         return Problem(path, 2, 1, "front matter must be a mapping of keys to values")
     missing = [key for key in REQUIRED if key not in data]
@@ -122,6 +119,25 @@ def read_record(path: Path) -> ReviewRecord | Problem:
         )
     except (TypeError, ValueError, AttributeError) as exc:
         return Problem(path, 2, 1, f"front matter has a value of the wrong kind: {exc}")
+
+
+def review_order(record: ReviewRecord) -> tuple[dt.date, int, str]:
+    """Where a review comes among a deal's: by date, then by its sequence that day.
+
+    The second review of a deal and playbook on one day is `DATE-PLAYBOOK-2.md`, and `-2.md`
+    sorts before `.md` as text, so the number is read from the name rather than compared as text.
+    """
+    from ..names import legacy_slug, slugify
+
+    stem = record.path.stem
+    for who in {slugify(record.participant), legacy_slug(record.participant)} if record.participant else {""}:
+        base = f"{record.date.isoformat()}-{record.playbook}" + (f"--{who}" if who else "")
+        if stem == base:
+            return (record.date, 1, record.path.name)
+        rest = stem[len(base) + 1 :] if stem.startswith(base + "-") else ""
+        if rest.isdigit():
+            return (record.date, int(rest), record.path.name)
+    return (record.date, 0, record.path.name)
 
 
 def _listed(value: Any) -> tuple[str, ...]:
@@ -157,7 +173,7 @@ def review_files(folder: Path) -> list[Path]:
 def scan(folder: Path, progress: Any = None, files: list[Path] | None = None) -> Scan:
     """Every review under `folder`; `progress(done, total)` is called as batches finish.
 
-    Parsed front matter is kept in an index in the user's state folder, keyed by each file's
+    Parsed front matter is kept in an index in the user's cache folder, keyed by each file's
     size and modification time (as git's index is), so only new or changed reviews are read
     again: a coach re-running insights over years of reviews waits for the changes, not the past.
     """
@@ -171,7 +187,9 @@ def scan(folder: Path, progress: Any = None, files: list[Path] | None = None) ->
             stale.append(path)
         else:
             results[str(path)] = hit
-    batch = 2000
+    # Each batch starts its worker processes afresh, forked from this process as it fills with
+    # records, which costs more with every batch; without a progress bar to move, one batch.
+    batch = max(2000, -(-len(stale) // 10)) if progress is not None else max(1, len(stale))
     for start in range(0, len(stale), batch):
         chunk = stale[start : start + batch]
         for path, found in zip(chunk, map_files(read_record, chunk, threshold=400), strict=True):
@@ -182,7 +200,7 @@ def scan(folder: Path, progress: Any = None, files: list[Path] | None = None) ->
     index.save(keep={str(p) for p in files})
     records = [r for r in results.values() if isinstance(r, ReviewRecord)]
     skipped = [r for r in results.values() if isinstance(r, Problem)]
-    records.sort(key=lambda r: (r.date, r.path.name))
+    records.sort(key=review_order)
     skipped.sort(key=lambda p: str(p.path))
     return Scan(records, skipped)
 
@@ -200,17 +218,17 @@ class _Index:
         import hashlib
         import json
 
-        from ..config import user_state_dir
-        from ..version import __version__
+        from ..config import code_stamp, user_cache_dir
 
         try:
             key = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:16]
-            path = user_state_dir() / "index" / f"reviews-{key}.json"
+            path = user_cache_dir() / f"reviews-{key}.json"
         except OSError:
             return cls(None, {})
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("dealcoach") == __version__ and isinstance(data.get("entries"), dict):
+            # Records read by other code (another commit, even of the same version) are read again.
+            if data.get("code") == code_stamp() and isinstance(data.get("entries"), dict):
                 return cls(path, data["entries"])
         except (OSError, ValueError, AttributeError):
             pass  # no index yet, or a damaged one: it is only a cache, start again
@@ -264,8 +282,8 @@ class _Index:
     def save(self, keep: set[str]) -> None:
         import json
 
+        from ..config import code_stamp
         from ..files import write_atomic
-        from ..version import __version__
 
         gone = [p for p in self.entries if p not in keep]
         for p in gone:
@@ -273,7 +291,7 @@ class _Index:
         if self.path is None or not (self.changed or gone):
             return
         try:
-            text = json.dumps({"dealcoach": __version__, "entries": self.entries}, default=str)
+            text = json.dumps({"code": code_stamp(), "entries": self.entries}, default=str)
             write_atomic(self.path, text, overwrite=True)
         except (OSError, TypeError, ValueError):
             pass  # an index that cannot be written only costs speed next time
@@ -287,11 +305,11 @@ class Filters:
     until: dt.date | None = None
 
     def keep(self, record: ReviewRecord) -> bool:
-        from ..text import slugify
+        from ..names import deal_key
 
         if self.playbook and record.playbook != self.playbook:
             return False
-        if self.deal and slugify(record.deal) != slugify(self.deal):
+        if self.deal and deal_key(record.deal) != deal_key(self.deal):
             return False
         if self.since and record.date < self.since:
             return False
@@ -313,11 +331,13 @@ class DealSummary:
 
 
 def by_deal(records: list[ReviewRecord]) -> dict[str, list[ReviewRecord]]:
-    from ..text import slugify
+    """Reviews by deal: by the name with case and spacing ignored, never by folder name, so a
+    folder that an earlier version shared between deals still counts them apart."""
+    from ..names import deal_key
 
     grouped: dict[str, list[ReviewRecord]] = defaultdict(list)
     for record in records:
-        grouped[slugify(record.deal)].append(record)
+        grouped[deal_key(record.deal)].append(record)
     return dict(grouped)
 
 
@@ -355,7 +375,7 @@ def timeline(reviews: list[ReviewRecord]) -> list[TimelineEntry]:
     (and, in a retrospective, by the same participant)."""
     last_by_playbook: dict[tuple[str, str], ReviewRecord] = {}
     entries = []
-    for record in sorted(reviews, key=lambda r: (r.date, r.path.name)):
+    for record in sorted(reviews, key=review_order):
         previous = last_by_playbook.get((record.playbook, record.participant))
         entry = TimelineEntry(record, previous)
         if previous is not None:

@@ -147,12 +147,16 @@ class AnswersFile:
         return self.located.path
 
 
-def read_answers_file(path: Path) -> AnswersFile:
-    """Read an answers file, or a review's YAML front matter; check its shape, not its values."""
-    from .yamlfile import split_front_matter
+def read_answers_file(path: Path, text: str | None = None) -> AnswersFile:
+    """Read an answers file, or a review's YAML front matter; check its shape, not its values.
+
+    `text`, when given, is the file's content already read (from stdin); `path` then only names it.
+    """
+    from ..playbook.yamlfile import split_front_matter
 
     try:
-        text = path.read_text(encoding="utf-8")
+        if text is None:
+            text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such answers file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -160,7 +164,10 @@ def read_answers_file(path: Path) -> AnswersFile:
     front, _ = split_front_matter(text)
     from . import yamlfile
 
-    located = yamlfile.parse(front if front is not None else text, path)
+    if front is None:
+        located = yamlfile.parse(text.removeprefix("\ufeff"), path)
+    else:
+        located = yamlfile.parse(front, path, first_line=yamlfile.FRONT_MATTER_LINE)
     data = located.data
     message = None
     if not isinstance(data, dict):

@@ -12,16 +12,48 @@ from pathlib import Path
 
 from ..errors import DealcoachError, Problem
 from ..files import map_files
-from .model import IncludeFinder, load_file
+from .model import IncludeFinder, lint_quantities, load_file, loads
 
 
 def problems_in(path: Path, finder: IncludeFinder | None = None) -> list[Problem | str]:
-    """Every problem in one playbook or shared set file (and what it includes); empty when valid."""
+    """Every problem in one playbook or shared set file (and what it includes), including texts
+    that state a quantity no answer gave; empty when valid."""
+    from . import yamlfile
+
+    try:
+        located = yamlfile.read(path)
+    except DealcoachError as exc:
+        return list(exc.problems) or [exc.message]
+    found: list[Problem | str] = []
     try:
         load_file(path, finder)
     except DealcoachError as exc:
+        found = list(exc.problems) or [exc.message]
+    return _with_lint(found, lint_quantities(located))
+
+
+def _with_lint(found: list[Problem | str], lint: list[Problem]) -> list[Problem | str]:
+    if not lint:
+        return found
+    known = set(found)
+    merged = [*found, *(p for p in lint if p not in known)]
+    return sorted(merged, key=lambda p: (str(p.path), p.line, p.column) if isinstance(p, Problem) else ("", 0, 0))
+
+
+def check_text(text: str, path: Path, finder: IncludeFinder | None = None) -> list[Problem | str]:
+    """Every problem in a playbook given as text (an editor's unsaved buffer); `path` names it."""
+    from . import yamlfile
+
+    try:
+        located = yamlfile.parse(text, path)
+    except DealcoachError as exc:
         return list(exc.problems) or [exc.message]
-    return []
+    found: list[Problem | str] = []
+    try:
+        loads(text, path, finder)
+    except DealcoachError as exc:
+        found = list(exc.problems) or [exc.message]
+    return _with_lint(found, lint_quantities(located))
 
 
 def check_files(paths: list[Path], finder: IncludeFinder | None = None) -> list[list[Problem | str]]:

@@ -10,10 +10,11 @@ Conditions are parsed by jinja2 but evaluated by a small interpreter over a fixe
 types rather than compiled to Python: that is both stricter than the sandbox and several times
 faster to load, which matters when CI validates hundreds of playbooks.
 
-An answer of "I don't know" (or a question that was not asked) is the `UNKNOWN` value: it is
-falsy, equal to nothing, and every ordering comparison with it is false, so `budget_share < 5`
-is simply false when the share is unknown instead of an error. `x is unknown` / `x is known`
-test for it explicitly.
+An answer of "I don't know" (or a question that was not asked) is the `UNKNOWN` value, and it
+has one meaning: nothing can be said about it. It is falsy; every comparison with it is false,
+`!=` and `not in` included (so `sponsor != 'active'` does not fire when the rep does not know);
+arithmetic on it, and a division by zero, give unknown instead of an error. `x is unknown` /
+`x is known` test for it explicitly.
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ class _Unknown:
     def __bool__(self) -> bool:
         return False
 
+    # Every comparison is false, inequality too: "not equal to 'active'" is not known either.
     def __eq__(self, other: object) -> bool:
-        return other is self
+        return False
 
     def __ne__(self, other: object) -> bool:
-        return other is not self
+        return False
 
     def __hash__(self) -> int:
         return 0
@@ -62,6 +64,14 @@ class _Unknown:
     def __contains__(self, item: object) -> bool:
         return False
 
+    def _unknown(self, *other: object) -> _Unknown:
+        return self
+
+    # Arithmetic on an unknown is unknown (also inside text templates, which jinja2 runs).
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _unknown
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _unknown
+    __neg__ = __pos__ = _unknown
+
     def __str__(self) -> str:
         return "unknown"
 
@@ -77,10 +87,45 @@ class ExpressionError(Exception):
 
 @lru_cache(maxsize=1)
 def _environment() -> Any:
+    """The sandbox texts render in, with the same meaning of "I don't know" as expressions.
+
+    A text's own `{% if %}` compares through `_compare` (false with an unknown, `not in`
+    included), and a division by zero in it gives unknown rather than an error.
+    """
     from jinja2 import StrictUndefined
+    from jinja2.compiler import CodeGenerator
     from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    class _Generator(CodeGenerator):
+        def visit_Compare(self, node: Any, frame: Any) -> None:
+            # a < b < c becomes environment.compare(a, (('lt', b), ('lt', c)))
+            self.write("environment.compare(")
+            self.visit(node.expr, frame)
+            self.write(", (")
+            for operand in node.ops:
+                self.write(f"({operand.op!r}, ")
+                self.visit(operand.expr, frame)
+                self.write("), ")
+            self.write("))")
+
+    class _Environment(SandboxedEnvironment):
+        code_generator_class = _Generator
+        intercepted_binops = frozenset(["/", "//", "%"])
+
+        @staticmethod
+        def compare(left: Any, operands: tuple[tuple[str, Any], ...]) -> bool:
+            for op, right in operands:
+                if not _compare(op, left, right):
+                    return False
+                left = right
+            return True
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if right == 0 and _number(right) and _number(left):
+                return UNKNOWN
+            return super().call_binop(context, operator, left, right)
+
+    env = _Environment(undefined=StrictUndefined, autoescape=False)
     env.globals.clear()  # expressions read answers and nothing else (no range, lipsum, cycler)
     env.tests["unknown"] = lambda value: value is UNKNOWN
     env.tests["known"] = lambda value: value is not UNKNOWN
@@ -177,6 +222,35 @@ def _compiled_text(source: str) -> Any:
     return _environment().from_string(source)
 
 
+# Expressions nest brackets, `not`s and chains of operators; anything deeper than this is not one
+# a person wrote to be read, and parsing, checking and evaluating it recurse once per level.
+MAX_NESTING = 50
+
+
+def _parse(source: str, what: str) -> Any:
+    """jinja2's parser recurses once per bracket or `not`: a few thousand would exhaust Python's
+    stack, so that is reported as too deep rather than crashing."""
+    try:
+        return _environment().parse(source)
+    except RecursionError:
+        raise ExpressionError(_too_deep(what)) from None
+
+
+def _too_deep(what: str) -> str:
+    return f"{what} is nested more than {MAX_NESTING} levels deep; break it into simpler parts"
+
+
+def _check_depth(tree: Any, what: str) -> None:
+    """Walk the tree without recursion and refuse it past MAX_NESTING levels (plus the template
+    and output nodes around an expression), before anything else walks it recursively."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING + 2:
+            raise ExpressionError(_too_deep(what))
+        stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+
+
 def compile_condition(source: str, allowed: Iterable[str], what: str = "the expression") -> Condition:
     """Parse `source` as a jinja2 expression that may only read the names in `allowed`.
 
@@ -187,14 +261,14 @@ def compile_condition(source: str, allowed: Iterable[str], what: str = "the expr
     """
     from jinja2 import TemplateSyntaxError, nodes
 
-    env = _environment()
     try:
-        tree = env.parse("{{ (" + source + ") }}")
+        tree = _parse("{{ (" + source + ") }}", what)
     except TemplateSyntaxError as exc:
         message = exc.message or "syntax error"
         if "')'" in message and ")" not in source:  # the parenthesis is ours, added around the source
             message = "it ends where more was expected"
         raise ExpressionError(f"{what} is not a valid expression: {message}") from None
+    _check_depth(tree, what)
     outputs = list(tree.find_all(nodes.Output))
     if len(outputs) != 1 or len(outputs[0].nodes) != 1:
         raise ExpressionError(f"{what} must be a single expression, not a template")
@@ -251,13 +325,13 @@ TEST_FUNCTIONS: dict[str, Any] = {
     "odd": lambda v: _number(v) and v % 2 == 1,
     "even": lambda v: _number(v) and v % 2 == 0,
     "divisibleby": lambda v, n: _number(v) and _number(n) and n != 0 and v % n == 0,
-    "eq": lambda a, b: a == b,
-    "ne": lambda a, b: a != b,
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
-    "in": lambda a, b: a in b,
+    "eq": lambda a, b: _compare("eq", a, b),
+    "ne": lambda a, b: _compare("ne", a, b),
+    "lt": lambda a, b: _compare("lt", a, b),
+    "le": lambda a, b: _compare("lteq", a, b),
+    "gt": lambda a, b: _compare("gt", a, b),
+    "ge": lambda a, b: _compare("gteq", a, b),
+    "in": lambda a, b: _compare("in", a, b),
 }
 TESTS = frozenset(TEST_FUNCTIONS)
 FILTERS: dict[str, Any] = {
@@ -348,6 +422,13 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _compare(op: str, left: Any, right: Any) -> bool:
+    """One comparison; false whenever either side is unknown, whatever the operator."""
+    if left is UNKNOWN or right is UNKNOWN:
+        return False
+    return bool(_COMPARE[op](left, right))
+
+
 def _evaluate(node: Any, answers: Mapping[str, Any]) -> Any:
     """Evaluate a checked expression node; answers that are unknown make arithmetic unknown."""
     kind = node.kind
@@ -375,7 +456,7 @@ def _evaluate(node: Any, answers: Mapping[str, Any]) -> Any:
         left = _evaluate(node.expr, answers)
         for operand in node.ops:
             right = _evaluate(operand.expr, answers)
-            if not _COMPARE[operand.op](left, right):
+            if not _compare(operand.op, left, right):
                 return False
             left = right
         return True
@@ -401,6 +482,8 @@ def _evaluate(node: Any, answers: Mapping[str, Any]) -> Any:
         return UNKNOWN
     if not (_number(left) and _number(right)):
         raise TypeError(f"arithmetic needs numbers, not {left!r} and {right!r}")
+    if kind in ("Div", "FloorDiv", "Mod") and right == 0:
+        return UNKNOWN  # "a share of nothing" is not known, and must not stop the review
     return _ARITHMETIC[kind](left, right)
 
 
@@ -440,10 +523,10 @@ def compile_text(source: str, allowed: Iterable[str], what: str = "the text") ->
         return TextTemplate(source)
     from jinja2 import TemplateSyntaxError
 
-    env = _environment()
     try:
-        tree = env.parse(source)
+        tree = _parse(source, what)
     except TemplateSyntaxError as exc:
         raise ExpressionError(f"{what} is not a valid template: {exc.message}") from None
+    _check_depth(tree, what)
     _check_tree(tree, allowed, what)
     return TextTemplate(source, templated=True)

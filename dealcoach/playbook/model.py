@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from . import yamlfile
 
 CHOICE_TYPES = ("choice", "multi")
+VERIFY_TYPES = ("choice", "multi", "yesno", "number", "scale")
 RANGE_TYPES = ("number", "scale")
+MAX_SCALE_POINTS = 21  # 0 to 20 at most; a wider range is a number
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class Question:
     unit: str = ""
     default: Any = None
     line: int = 0
+    verify: bool = False
+    # For a `<id>_source` companion question: the id of the question whose answer it qualifies.
+    source_of: str = ""
 
     def option(self, value: Any) -> Option | None:
         for option in self.options:
@@ -63,10 +68,27 @@ class Question:
         return any(option.points for option in self.options)
 
 
+SOURCE_VALUES = (
+    ("firsthand", "I saw or heard it myself"),
+    ("secondhand", "Someone told me"),
+    ("assumed", "It is my read, not confirmed"),
+)
+
+
 @dataclass(frozen=True)
 class Flag:
     severity: str
     text: TextTemplate
+    against: tuple[str, ...] = ()  # strategies this flag contradicts: raised, it vetoes them
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A conclusion that stands only when at least `min` of `of` hold (a post-mortem's root cause)."""
+
+    min: int
+    of: tuple[Condition, ...]
+    missing: str
 
 
 @dataclass(frozen=True)
@@ -78,17 +100,44 @@ class Rule:
     flag: Flag | None = None
     says: TextTemplate | None = None
     line: int = 0
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True)
+class TextItem:
+    """One item of `why`, `risks`, `next_steps` or `talk_track`: a template, shown when `when` holds."""
+
+    text: TextTemplate
+    when: Condition | None = None
+
+    def applies(self, names: dict[str, Any]) -> bool:
+        return self.when is None or self.when(names)
+
+
+@dataclass(frozen=True)
+class Premise:
+    """A condition that must be known and true for a strategy to be recommended outright."""
+
+    when: Condition
+    premise: str
 
 
 @dataclass(frozen=True)
 class Strategy:
     id: str
     title: str
-    why: str
+    why: str  # the unconditional text, as written (the catalogue and triage show it)
     risks: tuple[str, ...] = ()
     next_steps: tuple[str, ...] = ()
     talk_track: tuple[str, ...] = ()
     route: str = ""
+    # Every item of why / risks / next_steps / talk_track, conditional or not, as templates.
+    items: dict[str, tuple[TextItem, ...]] = field(default_factory=dict)
+    requires: tuple[Premise, ...] = ()
+
+    def texts(self, key: str, names: dict[str, Any]) -> list[str]:
+        """The items of `key` that apply to these answers, rendered."""
+        return [item.text.render(names) for item in self.items.get(key, ()) if item.applies(names)]
 
 
 @dataclass(frozen=True)
@@ -147,6 +196,7 @@ class Playbook:
     examples: tuple[Example, ...] = ()
     situation: str = ""
     gaps_heading: str = "Find out before the call"
+    split_margin: int = 1
     path: Path = field(default_factory=lambda: Path("<memory>"))
     includes: tuple[str, ...] = ()
     # Every shared set spliced in, nested ones first, each once: its questions come first.
@@ -174,13 +224,15 @@ class Playbook:
 
     def asked(self, answers: dict[str, Any]) -> list[Question]:
         """The questions that are asked given `answers`, in order (each `when` sees earlier ones)."""
-        seen: dict[str, Any] = {}
+        # One namespace filled in as questions are asked (not rebuilt per question), so this is
+        # linear in the number of questions: scoring calls it once per "what would change" trial.
+        names = namespace(self, {})
         result = []
         for question in self.questions:
-            if question.when is None or question.when(namespace(self, seen)):
+            if question.when is None or question.when(names):
                 result.append(question)
-                if question.id in answers:
-                    seen[question.id] = answers[question.id]
+                if answers.get(question.id) is not None:
+                    names[question.id] = answers[question.id]
         return result
 
     @property
@@ -255,6 +307,10 @@ def loads(text: str, path: Path, finder: IncludeFinder | None = None) -> Playboo
     return build(yamlfile.parse(text, path), finder)
 
 
+# Bumped whenever the loaded model changes shape, so a cache written by older code is never read.
+CACHE_FORMAT = 2
+
+
 def _stamp(path: Path) -> tuple[int, int]:
     st = path.stat()
     return (st.st_mtime_ns, st.st_size)
@@ -269,28 +325,27 @@ def _includes_unchanged(playbook: Playbook, finder: IncludeFinder) -> bool:
 
 
 def load_cached(path: Path, finder: IncludeFinder | None = None) -> Playbook:
-    """`load`, remembered between runs in the user's state folder.
+    """`load`, remembered between runs in the user's cache folder.
 
-    Keyed by the file's path, size, modification time and dealcoach's version, so an edit is
-    always seen; a playbook with includes is used from the cache only while each included file
-    is still the one its id finds, unchanged. Used where start-up is what a rep feels (the
-    review); `playbooks validate` and `playbooks test` always read afresh. A loaded playbook is
-    plain data (expressions are kept as checked trees, texts as source), which is what makes it
-    safe to keep.
+    Keyed by the file's path, size and modification time and by dealcoach's own code (see
+    config.code_stamp), so an edit to either is always seen; a playbook with includes is used
+    from the cache only while each included file is still the one its id finds, unchanged. Used
+    where start-up is what a rep feels (the review); `playbooks validate` and `playbooks test`
+    always read afresh. A loaded playbook is plain data (expressions are kept as checked trees,
+    texts as source), which is what makes it safe to keep.
     """
     import hashlib
     import os
     import pickle
     import tempfile
 
-    from ..config import user_state_dir
-    from ..version import __version__
+    from ..config import code_stamp, user_cache_dir
 
     try:
         st = path.stat()
-        folder = user_state_dir() / "index" / "playbooks"
+        folder = user_cache_dir() / "playbooks"
         name = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-        stamp = hashlib.sha1(f"{st.st_mtime_ns}|{st.st_size}|{__version__}".encode()).hexdigest()[:12]
+        stamp = hashlib.sha1(f"{st.st_mtime_ns}|{st.st_size}|{code_stamp()}|{CACHE_FORMAT}".encode()).hexdigest()[:12]
         cached = folder / f"{name}-{stamp}.pickle"
     except OSError:
         return load(path, finder)
@@ -346,6 +401,76 @@ def _ordered(problems: list[Problem], located: yamlfile.Located) -> list[Problem
     return sorted(unique, key=lambda p: (p.path != located.path, str(p.path), p.line, p.column))
 
 
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    "sixty|hundred|thousand|dozen"
+)
+_UNITS = (
+    "minutes?|hours?|days?|weeks?|months?|quarters?|years?|calls?|meetings?|dollars?|euros?|pounds?|percent|per cent"
+)
+# A digit, a percentage, or a number word followed by a unit of time or money: "six months".
+_QUANTITY = re.compile(rf"\d|%|\b(?:{_NUMBER_WORDS})(?:\s+|-)(?:{_UNITS})\b", re.IGNORECASE)
+# What comes from an answer: a placeholder (with a % sign right after it) or a block tag.
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}\s*%?|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def fixed_quantity(text: str) -> str | None:
+    """The specific quantity a text states outside `{{ }}`, or None: advice must not invent numbers."""
+    match = _QUANTITY.search(_PLACEHOLDER.sub(" ", text))
+    return match.group(0) if match else None
+
+
+def lint_quantities(located: yamlfile.Located) -> list[Problem]:
+    """Texts of a playbook (coaching, reasons, flags, gaps) that state a quantity no answer gave.
+
+    `playbooks validate` reports them; loading does not, so an existing playbook still runs.
+    """
+    found: list[Problem] = []
+    data = located.data if isinstance(located.data, dict) else {}
+
+    def check(key: tuple[Any, ...], value: Any) -> None:
+        if isinstance(value, str) and (quantity := fixed_quantity(value)):
+            found.append(
+                located.problem(
+                    key,
+                    f"the text states {quantity.strip()!r}, which no answer gave; write it without the number "
+                    "('a few weeks', 'soon') or take it from an answer ({{ question_id }})",
+                )
+            )
+
+    def items(key: tuple[Any, ...], value: Any) -> None:
+        if isinstance(value, str):
+            check(key, value)
+        for j, item in enumerate(value if isinstance(value, list) else ()):
+            check((*key, j), item)
+            if isinstance(item, dict):
+                check((*key, j, "text"), item.get("text"))
+
+    for i, strategy in enumerate(_list(data.get("strategies"))):
+        if isinstance(strategy, dict):
+            for name in ("why", "risks", "next_steps", "talk_track"):
+                items(("strategies", i, name), strategy.get(name))
+    for i, rule in enumerate(_list(data.get("rules"))):
+        if isinstance(rule, dict):
+            check(("rules", i, "says"), rule.get("says"))
+            if isinstance(rule.get("flag"), dict):
+                check(("rules", i, "flag", "text"), rule["flag"].get("text"))
+    for i, question in enumerate(_list(data.get("questions"))):
+        if isinstance(question, dict):
+            check(("questions", i, "gap"), question.get("gap"))
+            for j, choice in enumerate(_list(question.get("choices"))):
+                if isinstance(choice, dict):
+                    check(("questions", i, "choices", j, "says"), choice.get("says"))
+            for name in ("if_yes", "if_no"):
+                if isinstance(question.get(name), dict):
+                    check(("questions", i, name, "says"), question[name].get("says"))
+    return found
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 _TYPE_NAMES = {
     "str": "a string",
     "int": "a whole number",
@@ -355,6 +480,9 @@ _TYPE_NAMES = {
     "answers": "a mapping of question id to answer",
     "str-or-list": "a strategy id or a list of them",
     "unknown-flag": "`allowed` or `forbidden`",
+    "count": "a whole number from 0",
+    "items": "a list of texts or {when, text} mappings",
+    "text-or-items": "a text or a list of texts or {when, text} mappings",
 }
 
 
@@ -475,6 +603,7 @@ class _PlaybookBuilder:
         questions = prefix + self.build_questions(data.get("questions"), strategy_ids, prefix, own_from)
         rules = self.build_rules(data.get("rules"), strategy_ids, questions, own_from)
         rules += [r for part in included for r in part[2]]
+        strategies = self.build_strategy_texts(data.get("strategies"), strategies, [q.id for q in questions])
         if playbook_id and path.suffix in (".yaml", ".yml") and path.stem != playbook_id:
             self.problem(("id",), f"the id {playbook_id!r} must match the file name {path.name!r}")
         if isinstance(data.get("sources"), list) and not data["sources"]:
@@ -490,6 +619,7 @@ class _PlaybookBuilder:
             summary=_str(data.get("summary")),
             situation=_str(data.get("situation")),
             gaps_heading=_str(data.get("gaps_heading")) or "Find out before the call",
+            split_margin=data["split_margin"] if _matches(data.get("split_margin"), "count") else 1,
             sources=_strs(data.get("sources")),
             strategies=tuple(strategies),
             questions=tuple(questions),
@@ -661,18 +791,79 @@ class _PlaybookBuilder:
                 self.problem((*key, "id"), f"the strategy id {sid!r} is already used on line {seen[sid]}")
                 continue
             seen[sid] = self.line((*key, "id"))
+            why = data.get("why")
             result.append(
                 Strategy(
                     id=sid,
                     title=_str(data.get("title")),
-                    why=_str(data.get("why")),
-                    risks=_strs(data.get("risks")),
-                    next_steps=_strs(data.get("next_steps")),
-                    talk_track=_strs(data.get("talk_track")),
+                    why=_str(why) if isinstance(why, str) else " ".join(_plain_items(why)),
+                    risks=_plain_items(data.get("risks")),
+                    next_steps=_plain_items(data.get("next_steps")),
+                    talk_track=_plain_items(data.get("talk_track")),
                     route=_str(data.get("route")),
                 )
             )
         return result
+
+    def build_strategy_texts(self, value: Any, strategies: list[Strategy], names: list[str]) -> list[Strategy]:
+        """Compile each strategy's texts and premises, once every question id is known.
+
+        Texts and premises may use any answer, including those of `<id>_source` companions.
+        """
+        import dataclasses
+
+        by_id = {s.id: s for s in strategies}
+        result: dict[str, Strategy] = dict(by_id)
+        for i, data in enumerate(value if isinstance(value, list) else ()):
+            if not isinstance(data, dict) or data.get("id") not in by_id:
+                continue
+            key = ("strategies", i)
+            items: dict[str, tuple[TextItem, ...]] = {}
+            for name in ("why", "risks", "next_steps", "talk_track"):
+                raw = data.get(name)
+                listed = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+                items[name] = tuple(self.text_items((*key, name), listed, names, single=isinstance(raw, str)))
+            premises = []
+            for j, pdata in enumerate(data.get("requires") if isinstance(data.get("requires"), list) else ()):
+                pkey = (*key, "requires", j)
+                if self.check_mapping(pkey, pdata, "premise") is None:
+                    continue
+                when = self.condition((*pkey, "when"), pdata.get("when"), names, "a question in this playbook")
+                if when is not None and isinstance(pdata.get("premise"), str):
+                    premises.append(Premise(when, _str(pdata["premise"])))
+            result[data["id"]] = dataclasses.replace(by_id[data["id"]], items=items, requires=tuple(premises))
+        return [result[s.id] for s in strategies]
+
+    def text_items(self, key: tuple[Any, ...], listed: list[Any], names: list[str], single: bool) -> list[TextItem]:
+        items: list[TextItem] = []
+        for j, raw in enumerate(listed):
+            ikey = key if single else (*key, j)
+            if isinstance(raw, str):
+                text = self.text(ikey, raw, names)
+                if text is not None:
+                    items.append(TextItem(text))
+                continue
+            if isinstance(raw, dict) and not ({"text", "when"} & set(raw)):  # `Note: it bites`, unquoted
+                self.problem(
+                    ikey,
+                    f"item {j + 1} of {key[-1]!r} must be a text or a {{when, text}} mapping, not a mapping of "
+                    "other keys (a ': ' inside text starts a mapping: put the whole text in quotes)",
+                )
+                continue
+            if isinstance(raw, dict):
+                if self.check_mapping(ikey, raw, "item") is None:
+                    continue
+                when = self.condition((*ikey, "when"), raw.get("when"), names, "a question in this playbook")
+                text = self.text((*ikey, "text"), raw.get("text"), names)
+                if when is not None and text is not None:
+                    items.append(TextItem(text, when))
+                continue
+            hint = ""
+            if isinstance(raw, bool):
+                hint = " (YAML reads yes/no/on/off as true/false: put the value in quotes)"
+            self.problem(ikey, f"item {j + 1} of {key[-1]!r} must be a text or a {{when, text}} mapping, "
+                         f"not {_show_type(raw)}{hint}")  # fmt: skip
+        return items
 
     def build_points(self, key: tuple[Any, ...], value: Any, strategy_ids: list[str] | None) -> dict[str, int]:
         """Points per strategy; `strategy_ids` None (a shared set) accepts any strategy id."""
@@ -719,7 +910,9 @@ class _PlaybookBuilder:
         if not isinstance(value, str):
             return None
         try:
-            return compile_condition(value, allowed, what=f"the expression {value!r}")
+            # A message quotes the expression, but not one of thousands of characters.
+            shown = value if len(value) <= 100 else value[:60] + "..."
+            return compile_condition(value, allowed, what=f"the expression {shown!r}")
         except ExpressionError as exc:
             self.explain(key, exc, allowed, scope)
             return None
@@ -808,6 +1001,18 @@ class _PlaybookBuilder:
                 and number_min >= number_max
             ):
                 self.problem((*key, "min"), f"'min' ({number_min}) must be less than 'max' ({number_max})")
+            elif (
+                qtype == "scale"
+                and isinstance(number_min, (int, float))
+                and isinstance(number_max, (int, float))
+                and number_max - number_min >= MAX_SCALE_POINTS
+            ):
+                # Every point of a scale is offered as a choice and tried by "what would change".
+                self.problem(
+                    (*key, "max"),
+                    f"a scale has at most {MAX_SCALE_POINTS} points ({number_min} to {number_max} has "
+                    f"{int(number_max - number_min) + 1}); for a wider range use a number question",
+                )
             question = Question(
                 id=qid,
                 type=qtype,
@@ -822,6 +1027,7 @@ class _PlaybookBuilder:
                 unit=_str(data.get("unit")),
                 default=data.get("default"),
                 line=self.line(key),
+                verify=data.get("verify") is True,
             )
             if "default" in data and data["default"] is not None:
                 from .answers import AnswerError, coerce
@@ -831,7 +1037,38 @@ class _PlaybookBuilder:
                 except AnswerError as exc:
                     self.problem((*key, "default"), f"'default' {exc}")
             result.append(question)
+            if data.get("verify") is True:
+                companion = self.source_question(key, question, all_ids)
+                if companion is not None:
+                    seen[companion.id] = question.line
+                    result.append(companion)
         return result
+
+    def source_question(self, key: tuple[Any, ...], question: Question, all_ids: list[str]) -> Question | None:
+        """The `<id>_source` question asked right after a `verify: true` one, when it was answered."""
+        if question.type not in VERIFY_TYPES:
+            self.problem(
+                (*key, "verify"), f"'verify' applies to {', '.join(VERIFY_TYPES)} questions, not to a {question.type}"
+            )
+            return None
+        sid = f"{question.id}_source"
+        if sid in all_ids:
+            self.problem((*key, "verify"), f"'verify' adds the question {sid!r}, which this playbook already has")
+            return None
+        options = tuple(Option(value, label) for value, label in SOURCE_VALUES)
+        # Asked right after its question, only when that was asked and answered (not "I don't know").
+        when = compile_condition(f"{question.id} is known", [question.id])
+        return Question(
+            id=sid,
+            type="choice",
+            prompt="How do you know?",
+            help=f"About: {question.prompt} Advice that rests on a second-hand report or an assumption "
+            "should check it first.",
+            when=when,
+            options=options,
+            line=question.line,
+            source_of=question.id,
+        )
 
     def check_question_keys(self, key: tuple[Any, ...], data: dict[str, Any], qtype: str) -> None:
         belongs = {
@@ -952,11 +1189,23 @@ class _PlaybookBuilder:
                 self.check_mapping((*key, "flag"), fdata, "flag")
             if isinstance(fdata, dict) and isinstance(fdata.get("text"), str):
                 text = self.text((*key, "flag", "text"), fdata["text"], question_ids)
+                against = (
+                    tuple(v for v in fdata.get("against") or () if isinstance(v, str))
+                    if isinstance(fdata.get("against"), list)
+                    else ()
+                )
+                for j, v in enumerate(against):
+                    if v not in strategy_ids and strategy_ids:
+                        self.problem(
+                            (*key, "flag", "against", j),
+                            f"argues against {v!r}, which is not a strategy here{closest(v, strategy_ids)}",
+                        )
                 if text is not None:
-                    flag = Flag(severity=_str(fdata.get("severity")) or "medium", text=text)
+                    flag = Flag(severity=_str(fdata.get("severity")) or "medium", text=text, against=against)
             points = self.build_points((*key, "points"), data.get("points"), strategy_ids)
             if not (points or vetoes or "flag" in data):
                 self.problem(key, "this rule does nothing: give it 'points', 'veto' or 'flag'")
+            evidence = self.build_evidence((*key, "evidence"), data.get("evidence"), questions)
             if when is None:
                 continue
             result.append(
@@ -968,9 +1217,29 @@ class _PlaybookBuilder:
                     flag=flag,
                     says=self.text((*key, "says"), data.get("says"), question_ids),
                     line=self.line(key),
+                    evidence=evidence,
                 )
             )
         return result
+
+    def build_evidence(self, key: tuple[Any, ...], value: Any, questions: list[Question]) -> Evidence | None:
+        if value is None or self.check_mapping(key, value, "evidence") is None:
+            return None
+        names = [q.id for q in questions]
+        of = []
+        for j, source in enumerate(value.get("of") if isinstance(value.get("of"), list) else ()):
+            condition = self.condition((*key, "of", j), source, names, "a question in this playbook")
+            if condition is not None:
+                self.check_literals((*key, "of", j), condition, questions)
+                of.append(condition)
+        minimum = value.get("min")
+        if not _matches(minimum, "count") or not isinstance(value.get("missing"), str):
+            return None  # reported by the type checks
+        if isinstance(value.get("of"), list) and minimum > len(value["of"]):
+            self.problem(
+                (*key, "min"), f"'min' ({minimum}) is more than the {len(value['of'])} piece(s) of evidence listed"
+            )
+        return Evidence(minimum, tuple(of), _str(value["missing"]))
 
     def build_examples(self, value: Any, playbook: Playbook) -> list[Example]:
         from .answers import check_answers
@@ -996,7 +1265,13 @@ class _PlaybookBuilder:
                 self.problem(
                     (*ekey, "strategy"), f"expects {s!r}, which is not a strategy here{closest(s, strategy_ids)}"
                 )
-            for name, known in (("flags", rule_ids), ("vetoed", strategy_ids), ("gaps", question_ids)):
+            for name, known in (
+                ("flags", rule_ids),
+                ("vetoed", strategy_ids),
+                ("gaps", question_ids),
+                ("split", strategy_ids),
+                ("unestablished", rule_ids),
+            ):
                 listed = expect.get(name)
                 for j, item_id in enumerate(listed if isinstance(listed, list) else ()):
                     if isinstance(item_id, str) and item_id not in known and known:
@@ -1034,6 +1309,12 @@ def _matches(value: Any, kind: str) -> bool:
         return isinstance(value, str)
     if kind == "int":
         return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "count":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    if kind == "items":
+        return isinstance(value, list)
+    if kind == "text-or-items":
+        return isinstance(value, (str, list))
     if kind == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == "bool":
@@ -1073,6 +1354,11 @@ def _show_type(value: Any) -> str:
 def _str(value: Any) -> str:
     # Folded YAML scalars (`>`) end with a newline; the review's layout adds its own.
     return value.strip() if isinstance(value, str) else ""
+
+
+def _plain_items(value: Any) -> tuple[str, ...]:
+    """The unconditional items of a text list, as written (conditional ones need answers)."""
+    return tuple(v.strip() for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
 def _strs(value: Any) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..text import md as escape_markdown
-from .model import Playbook, Question, SharedSet, load_file
+from .model import Playbook, Question, SharedSet, TextItem, load_file
 
 TYPE_WORDS = {
     "choice": "pick one",
@@ -84,17 +84,20 @@ def playbook_page(playbook: Playbook, level: int = 1, expand_included: bool = Tr
         lines += _question_line(number, question)
     lines += ["", f"{h}# Strategies", ""]
     for strategy in playbook.strategies:
-        lines += [f"{h}## {escape_markdown(strategy.title)}", "", escape_markdown(strategy.why)]
+        why = " ".join(_item(item) for item in strategy.items.get("why", ())) or escape_markdown(strategy.why)
+        lines += [f"{h}## {escape_markdown(strategy.title)}", "", why]
         if strategy.route:
             lines += ["", f"Continues with the `{strategy.route}` playbook."]
-        for heading, items in (
-            ("Risks", strategy.risks),
-            ("Next steps", strategy.next_steps),
-            ("Talk track", strategy.talk_track),
-        ):
+        if strategy.requires:
+            lines += [
+                "",
+                "_Recommended outright only if:_ " + "; ".join(escape_markdown(p.premise) for p in strategy.requires),
+            ]
+        for heading, key in (("Risks", "risks"), ("Next steps", "next_steps"), ("Talk track", "talk_track")):
+            items = strategy.items.get(key, ())
             if items:
                 lines += ["", f"_{heading}:_", ""]
-                lines += [f"- {escape_markdown(item)}" for item in items]
+                lines += [f"- {_item(item)}" for item in items]
         lines.append("")
     lines += [f"{h}# Sources", ""]
     lines += [f"- {escape_markdown(source)}" for source in playbook.sources]
@@ -162,3 +165,9 @@ def _anchor(title: str) -> str:
     """GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens."""
     kept = "".join(ch for ch in title.lower() if ch.isalnum() or ch in " -")
     return kept.replace(" ", "-")
+
+
+def _item(item: TextItem) -> str:
+    """A text as written; a conditional one says when it is shown."""
+    text = escape_markdown(item.text.source)
+    return f"{text} _(when `{item.when.source}`)_" if item.when is not None else text

@@ -6,6 +6,8 @@ twice is safe.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,10 @@ from pathlib import Path
 from ..errors import InputError
 from ..files import write_atomic
 from .spec import SLUG
+
+# Where `dealcoach init` keeps the JSON Schema in a team's repository, relative to its root.
+SCHEMA_PATH = "schema/playbook.schema.json"
+MODELINE = "# yaml-language-server: $schema="
 
 STARTER = """\
 # {title}: a starter playbook. Every key is explained in docs/authoring.md.
@@ -79,8 +85,18 @@ def _title(playbook_id: str) -> str:
     return playbook_id.replace("-", " ").capitalize()
 
 
-def new_playbook(playbook_id: str, folder: Path, copy_from: Path | None = None) -> Path:
-    """Write `folder/ID.yaml`: the starter, or a copy of `copy_from` renamed to the new id."""
+def modeline(playbook: Path, schema: Path) -> str:
+    """The comment that points YAML editors at the schema, relative to the playbook's folder."""
+    relative = Path(os.path.relpath(schema.resolve(), playbook.parent.resolve())).as_posix()
+    return f"{MODELINE}{relative}\n"
+
+
+def new_playbook(playbook_id: str, folder: Path, copy_from: Path | None = None, schema: Path | None = None) -> Path:
+    """Write `folder/ID.yaml`: the starter, or a copy of `copy_from` renamed to the new id.
+
+    With `schema` (the project's copy of the JSON Schema) the file starts with a modeline that
+    points editors at it.
+    """
     if not re.match(SLUG, playbook_id):
         raise InputError(f"{playbook_id!r} is not a playbook id: use lower-case letters, digits and -")
     path = folder / f"{playbook_id}.yaml"
@@ -95,7 +111,10 @@ def new_playbook(playbook_id: str, folder: Path, copy_from: Path | None = None) 
         if count != 1:
             raise InputError(f"{copy_from}: no top-level 'id:' line to rename")
         text = re.sub(r"^version:[ \t]*\S+[ \t]*$", "version: 1", text, count=1, flags=re.M)
+        text = re.sub(rf"^{re.escape(MODELINE)}.*\n", "", text, flags=re.M)  # the copy gets its own
         text = f"# Started from {copy_from.stem}; change the title and what differs.\n" + text
+    if schema is not None:
+        text = modeline(path, schema) + text
     folder.mkdir(parents=True, exist_ok=True)
     return write_atomic(path, text, overwrite=False)
 
@@ -107,9 +126,21 @@ playbooks = ["playbooks"]    # the team's playbooks; they override built-ins wit
 # template = "templates/review.md.j2"   # the team's own review template (jinja2)
 """
 
-PRE_COMMIT = """\
-# Checks every playbook change before it is committed: `pre-commit install` once per clone.
-# The hooks run the dealcoach installed in your environment (`pip install dealcoach`).
+
+def pre_commit_config(playbook_dirs: list[str], reviews: str) -> str:
+    """The hooks `init` writes, matching the project's playbook folders and reviews folder."""
+
+    def under(folders: list[str], suffix: str) -> str:
+        names = [re.escape(f.strip("/")).replace("\\/", "/") for f in folders]
+        prefix = names[0] if len(names) == 1 else "(?:" + "|".join(names) + ")"
+        return f"^{prefix}/{suffix}"
+
+    playbooks = under(playbook_dirs, r".*\.ya?ml$")
+    reviews_files = under([reviews], r".*\.md$")
+    return f"""\
+# Checks every playbook and review change before it is committed: `pre-commit install` once per
+# clone. The hooks run the dealcoach installed in your environment (`pip install dealcoach`).
+# The file patterns follow dealcoach.toml as it was when `dealcoach init` wrote this file.
 repos:
   - repo: local
     hooks:
@@ -117,13 +148,21 @@ repos:
         name: dealcoach playbooks validate
         entry: dealcoach playbooks validate
         language: system
-        files: ^playbooks/.*\\.ya?ml$
+        files: {playbooks}
       - id: dealcoach-test
         name: dealcoach playbooks test
         entry: dealcoach playbooks test
         language: system
-        files: ^playbooks/.*\\.ya?ml$
+        files: {playbooks}
+      - id: dealcoach-reviews
+        name: dealcoach reviews check
+        entry: dealcoach reviews check
+        language: system
+        files: {reviews_files}
 """
+
+
+PRE_COMMIT = pre_commit_config(["playbooks"], "reviews")
 
 README = """\
 ## Deal reviews with dealcoach
@@ -135,7 +174,9 @@ This repository keeps the team's sales playbooks and deal reviews:
 - `reviews/`: reviews written by `dealcoach review`, one folder per deal.
 - `dealcoach.toml`: where reviews and playbooks live, and an optional review template.
 - `.pre-commit-config.yaml`: `pre-commit install` once, and every commit that touches a
-  playbook is validated and its examples run.
+  playbook is validated and its examples run, and every review's front matter is checked.
+- `schema/playbook.schema.json` and `.vscode/settings.json`: editors with YAML support complete
+  and check playbook keys as you type.
 
 Check everything by hand with `dealcoach playbooks validate playbooks/` and
 `dealcoach playbooks test playbooks/`.
@@ -148,31 +189,82 @@ class Written:
     created: bool  # False: it existed and was left alone
 
 
+def _project_folders(root: Path) -> tuple[list[str], str]:
+    """The playbook folders and reviews folder named in `root`'s settings, relative to it."""
+    from ..config import _parse, _settings
+
+    found = _settings(root.resolve())
+    if found is None:
+        return ["playbooks"], "reviews"
+    settings = _parse(*found)
+    base = found[0].parent
+
+    def relative(path: Path) -> str:
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            raise InputError(
+                f"{found[0]}: {path} is outside the project; hooks can only check files inside it"
+            ) from None
+
+    playbooks = [relative(p) for p in settings.playbooks] or ["playbooks"]
+    return playbooks, relative(settings.reviews) if settings.reviews else "reviews"
+
+
+def vscode_settings(current: dict[str, object], playbook_dirs: list[str]) -> dict[str, object]:
+    """`current` with `yaml.schemas` mapping the project's schema to its playbook files."""
+    schemas = dict(current.get("yaml.schemas") or {})  # type: ignore[call-overload]
+    schemas[f"./{SCHEMA_PATH}"] = [f"{folder}/**/*.yaml" for folder in playbook_dirs] + [
+        f"{folder}/**/*.yml" for folder in playbook_dirs
+    ]
+    return {**current, "yaml.schemas": schemas}
+
+
 def init_project(root: Path) -> list[Written]:
-    """Make `root` ready for a team: folders, settings, pre-commit hooks, a README section."""
+    """Make `root` ready for a team: folders, settings, schema, editor mapping, hooks, a README section."""
+    from .spec import schema_text
+
     root.mkdir(parents=True, exist_ok=True)
     results: list[Written] = []
-    for folder in ("playbooks", "reviews"):
+
+    def write_new(path: Path, text: str) -> None:
+        if path.exists():
+            results.append(Written(path, False))
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, text, overwrite=False)
+            results.append(Written(path, True))
+
+    write_new(root / FILE_NAME_SETTINGS, SETTINGS)
+    playbook_dirs, reviews = _project_folders(root)
+    for folder in [*playbook_dirs, reviews]:
         path = root / folder
         existed = path.exists()
-        path.mkdir(exist_ok=True)
+        path.mkdir(parents=True, exist_ok=True)
         keep = path / ".gitkeep"
         if not any(path.iterdir()):
             keep.write_text("", encoding="utf-8")
         results.append(Written(path, not existed))
-    for name, text in ((FILE_NAME_SETTINGS, SETTINGS), (".pre-commit-config.yaml", PRE_COMMIT)):
-        path = root / name
-        if path.exists():
-            results.append(Written(path, False))
-        else:
-            write_atomic(path, text, overwrite=False)
-            results.append(Written(path, True))
+    write_new(root / SCHEMA_PATH, schema_text())
+    write_new(root / ".pre-commit-config.yaml", pre_commit_config(playbook_dirs, reviews))
+    editor = root / ".vscode" / "settings.json"
+    try:
+        current = json.loads(editor.read_text(encoding="utf-8")) if editor.exists() else {}
+    except (ValueError, OSError):
+        current = None  # comments or a broken file: leave it to its owner
+    wanted = vscode_settings(current, playbook_dirs) if isinstance(current, dict) else None
+    if wanted is None or wanted == current:
+        results.append(Written(editor, False))
+    else:
+        editor.parent.mkdir(exist_ok=True)
+        write_atomic(editor, json.dumps(wanted, indent=2) + "\n", overwrite=True)
+        results.append(Written(editor, True))
     readme = root / "README.md"
-    current = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    if "## Deal reviews with dealcoach" in current:
+    current_readme = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    if "## Deal reviews with dealcoach" in current_readme:
         results.append(Written(readme, False))
     else:
-        text = (current.rstrip("\n") + "\n\n" if current.strip() else "") + README
+        text = (current_readme.rstrip("\n") + "\n\n" if current_readme.strip() else "") + README
         write_atomic(readme, text, overwrite=True)
         results.append(Written(readme, True))
     return results

@@ -22,7 +22,8 @@ IDENT = r"^[a-z_][a-z0-9_]*$"
 class Field:
     """One key of one kind of mapping: its type, whether it is required, what it is for."""
 
-    # kind: str | int | number | bool | unknown-flag | points | answers | any | list:X | obj:X | enum:a,b | str-or-list
+    # kind: str | int | count | number | bool | items | text-or-items
+    #     | unknown-flag | points | answers | any | list:X | obj:X | enum:a,b | str-or-list
     kind: str
     required: bool = False
     doc: str = ""
@@ -42,6 +43,9 @@ SPEC: dict[str, dict[str, Field]] = {
         ),
         "gaps_heading": Field(
             "str", False, "Heading of the review's list of things to find out; default: Find out before the call."
+        ),
+        "split_margin": Field(
+            "count", False, "Scores within this many points of the winner make a split decision; default 1."
         ),
         "sources": Field("list:str", True, "Author and title of each source, or 'Framework-based: ...'."),
         "strategies": Field("list:strategy", True, "The possible recommendations, in tie-break order."),
@@ -67,10 +71,15 @@ SPEC: dict[str, dict[str, Field]] = {
     "strategy": {
         "id": Field("str", True, "Id used in points, vetoes and examples.", SLUG),
         "title": Field("str", True, "The recommendation in a few words."),
-        "why": Field("str", True, "Why this strategy fits when it wins: the coaching."),
-        "risks": Field("list:str", False, "What can go wrong with it."),
-        "next_steps": Field("list:str", False, "Concrete steps before and after the next call."),
-        "talk_track": Field("list:str", False, "Questions or lines to use on the next call."),
+        "why": Field(
+            "text-or-items", True, "Why this strategy fits when it wins: the coaching; a text or a list of items."
+        ),
+        "risks": Field("items", False, "What can go wrong with it."),
+        "next_steps": Field("items", False, "Concrete steps before and after the next call."),
+        "talk_track": Field("items", False, "Questions or lines to use on the next call."),
+        "requires": Field(
+            "list:premise", False, "Premises that must be known and true for it to be recommended outright."
+        ),
         "route": Field("str", False, "Triage only: the playbook this recommendation leads to.", SLUG),
     },
     "question": {
@@ -88,6 +97,15 @@ SPEC: dict[str, dict[str, Field]] = {
         "max": Field("number", False, "For number and scale questions."),
         "unit": Field("str", False, "For number questions, shown after the prompt."),
         "default": Field("any", False, "Pre-selected answer in the terminal and used by --defaults."),
+        "verify": Field("bool", False, "Also ask how the rep knows (`ID_source`: firsthand, secondhand, assumed)."),
+    },
+    "item": {
+        "text": Field("str", True, "The text; may use {{ answers }}."),
+        "when": Field("str", True, "Shown only when this expression over any answers is true."),
+    },
+    "premise": {
+        "when": Field("str", True, "An expression over any answers that must be known and true."),
+        "premise": Field("str", True, "The premise in plain words: 'someone with influence will move him'."),
     },
     "choice": {
         "value": Field("str", True, "Stored in answers files and compared in expressions."),
@@ -106,10 +124,17 @@ SPEC: dict[str, dict[str, Field]] = {
         "veto": Field("str-or-list", False, "Strategy id(s) that cannot be recommended when it holds."),
         "flag": Field("obj:flag", False, "A red flag raised when the rule holds."),
         "says": Field("str", False, "Why the rule holds, quoted in the review (may use {{ answers }})."),
+        "evidence": Field("obj:evidence", False, "How many answers must support it before its effects stand."),
+    },
+    "evidence": {
+        "min": Field("count", True, "How many of the `of` expressions must be true."),
+        "of": Field("list:str", True, "Expressions over any answers, each one piece of evidence."),
+        "missing": Field("str", True, "What evidence to get, shown while the conclusion is not yet established."),
     },
     "flag": {
         "severity": Field("enum:" + ",".join(SEVERITIES), True, "high, medium or low."),
         "text": Field("str", True, "What the coach would warn about (may use {{ answers }})."),
+        "against": Field("list:str", False, "Strategy ids this flag argues against: raised, it vetoes them."),
     },
     "example": {
         "name": Field("str", True, "What the example shows."),
@@ -122,8 +147,16 @@ SPEC: dict[str, dict[str, Field]] = {
         "flags": Field("list:str", False, "Ids of rules whose flags must be raised (others may be too)."),
         "vetoed": Field("list:str", False, "Strategy ids that must be vetoed."),
         "gaps": Field("list:str", False, "Question ids that must appear as things to find out."),
+        "split": Field("list:str", False, "Strategy ids of a split decision, winner first ([] for a clear winner)."),
+        "conditional": Field("bool", False, "Whether the recommendation rests on a premise not yet known."),
+        "unestablished": Field("list:str", False, "Ids of rules whose conclusion is not yet established."),
     },
 }
+
+
+# The schema's name wherever a copy is kept (a team's repository holds one written by `dealcoach
+# init`; editors find it by path, so the name need not be a web address).
+SCHEMA_ID = "urn:dealcoach:playbook-schema"
 
 
 def json_schema() -> dict[str, Any]:
@@ -136,6 +169,7 @@ def json_schema() -> dict[str, Any]:
     schema = _object_schema("playbook")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
         "title": "dealcoach playbook or shared set",
         "if": {"type": "object", "properties": {"kind": {"const": "shared"}}, "required": ["kind"]},
         "then": {"$ref": "#/$defs/shared"},
@@ -154,6 +188,9 @@ def _object_schema(name: str) -> dict[str, Any]:
     }
 
 
+_ITEM = {"oneOf": [{"type": "string", "minLength": 1}, {"$ref": "#/$defs/item"}]}
+
+
 def _field_schema(field: Field) -> dict[str, Any]:
     kind = field.kind
     base: dict[str, Any]
@@ -161,6 +198,12 @@ def _field_schema(field: Field) -> dict[str, Any]:
         base = {"type": "string", "minLength": 1}
     elif kind == "int":
         base = {"type": "integer", "minimum": 1}
+    elif kind == "count":
+        base = {"type": "integer", "minimum": 0}
+    elif kind == "items":
+        base = {"type": "array", "items": _ITEM}
+    elif kind == "text-or-items":
+        base = {"oneOf": [{"type": "string", "minLength": 1}, {"type": "array", "items": _ITEM, "minItems": 1}]}
     elif kind == "number":
         base = {"type": "number"}
     elif kind == "bool":
@@ -202,6 +245,9 @@ def schema_text() -> str:
 _KIND_WORDS = {
     "str": "text",
     "int": "whole number",
+    "count": "whole number from 0",
+    "items": "list of text or item mappings",
+    "text-or-items": "text, or list of text or item mappings",
     "number": "number",
     "bool": "true / false",
     "unknown-flag": "`allowed`",

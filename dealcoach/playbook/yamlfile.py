@@ -66,15 +66,16 @@ _STR = "tag:yaml.org,2002:str"
 
 
 class _Builder:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, offset: int = 0) -> None:
         self.path = path
+        self.offset = offset  # lines before the YAML in its file (front matter's opening '---')
         self.positions: dict[PathKey, tuple[int, int]] = {}
         self.nodes = 0
         self.scalar_loader = _Loader("")
 
     def fail(self, node: yaml.Node, message: str) -> InputError:
         mark = node.start_mark
-        return InputError(message, [Problem(self.path, mark.line + 1, mark.column + 1, message)])
+        return InputError(message, [Problem(self.path, mark.line + 1 + self.offset, mark.column + 1, message)])
 
     def build(self, node: yaml.Node, key: PathKey, depth: int) -> Any:
         self.nodes += 1
@@ -90,7 +91,7 @@ class _Builder:
                 node,
                 f"the tag {node.tag!r} is not allowed; playbooks hold plain strings, numbers, lists and mappings",
             )
-        self.positions[key] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.positions[key] = (node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -104,7 +105,7 @@ class _Builder:
                 result[k] = self.build(value_node, (*key, k), depth + 1)
                 # A key's own position is more useful than its value's for "unknown key" errors.
                 self.positions[(*key, k, "<key>")] = (
-                    key_node.start_mark.line + 1,
+                    key_node.start_mark.line + 1 + self.offset,
                     key_node.start_mark.column + 1,
                 )
             self.positions.pop((*key, "<key>"), None)
@@ -116,8 +117,10 @@ class _Builder:
         return self.scalar_loader.construct_object(node)
 
 
-def parse(text: str, path: Path) -> Located:
-    """Parse one YAML document from `text`; `path` is only used in messages."""
+def parse(text: str, path: Path, first_line: int = 1) -> Located:
+    """Parse one YAML document from `text`; `path` is only used in messages, and `first_line` is
+    the line of the file that `text` starts on (2 for front matter), so positions are the file's."""
+    offset = first_line - 1
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise InputError(
             f"{path}: larger than {MAX_BYTES // 1000} kB; split it or trim it",
@@ -132,15 +135,15 @@ def parse(text: str, path: Path) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "not valid YAML"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = (mark.line + 1 + offset, mark.column + 1) if mark else (first_line, 1)
         message = f"not valid YAML: {what}; check the indentation and quoting here"
         raise InputError(message, [Problem(path, line, column, message)]) from None
     except yaml.YAMLError as exc:
         message = f"not valid YAML: {exc}"
-        raise InputError(message, [Problem(path, 1, 1, message)]) from None
+        raise InputError(message, [Problem(path, first_line, 1, message)]) from None
     if node is None:
-        return Located(None, path, {(): (1, 1)})
-    builder = _Builder(path)
+        return Located(None, path, {(): (first_line, 1)})
+    builder = _Builder(path, offset)
     data = builder.build(node, (), 0)
     return Located(data, path, builder.positions)
 
@@ -152,7 +155,7 @@ def read(path: Path) -> Located:
         if size > MAX_BYTES:
             message = f"larger than {MAX_BYTES // 1000} kB ({size} bytes); split it or trim it"
             raise InputError(message, [Problem(path, 0, 0, message)])
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark some editors add is not content
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -163,6 +166,26 @@ def read(path: Path) -> Located:
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     return parse(text, path)
+
+
+# The one front-matter splitter: an opening and a closing `---` line, either of which may carry
+# trailing spaces, after an optional UTF-8 byte-order mark.
+_FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
+_OPENS = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
+FRONT_MATTER_LINE = 2  # the front matter's YAML starts on the line after the opening '---'
+
+
+def split_front_matter(text: str) -> tuple[str | None, str]:
+    """(front matter YAML, body), or (None, text) when `text` does not start with front matter."""
+    match = _FRONT.match(text)
+    if not match:
+        return None, text
+    return match.group(1) or "", text[match.end() :]
+
+
+def opens_front_matter(text: str) -> bool:
+    """Whether `text` starts with an opening `---` line (closed or not)."""
+    return _OPENS.match(text) is not None
 
 
 # Line breaks and characters YAML cannot show plainly. Strings holding them are written
@@ -187,14 +210,3 @@ _Dumper.add_representer(str, _represent_str)
 def dump(data: Any) -> str:
     """YAML for files dealcoach writes (front matter, sessions): block style, key order kept."""
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
-
-
-_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
-
-
-def split_front_matter(text: str) -> tuple[str | None, str]:
-    """(front matter YAML or None, body)."""
-    match = _FRONT.match(text)
-    if not match:
-        return None, text
-    return match.group(1) or "", text[match.end() :]

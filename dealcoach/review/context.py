@@ -17,9 +17,9 @@ from typing import Any
 
 from ..errors import InputError
 from ..files import write_atomic
+from ..names import slugify
 from ..playbook.catalogue import reviews_dir
 from ..playbook.model import Playbook
-from ..text import slugify
 
 CONTEXT_FILE = "deal-context.yaml"
 

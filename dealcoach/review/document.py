@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..playbook.model import Playbook
-from ..text import slugify
+from ..names import slugify
+from ..playbook.model import Playbook, namespace
 from ..version import __version__
 from .scoring import Result, label, score
 
@@ -92,6 +92,8 @@ def front_matter(review: Review) -> dict[str, Any]:
         "gaps": [g.question for g in r.gaps],
         "dealcoach": __version__,
     }
+    if r.split:  # only when there is one, so a clear review's front matter reads as before
+        data["split"] = list(r.split)
     if review.answered_with_version not in (None, review.playbook.version):
         data["answered_with_version"] = review.answered_with_version
     if review.removed:
@@ -108,19 +110,24 @@ def to_data(review: Review) -> dict[str, Any]:
     """Everything in the review as plain data: the JSON format and the templates' context."""
     pb, r = review.playbook, review.result
     strategies = {s.id: s for s in pb.strategies}
+    names = namespace(pb, review.answers)  # texts are templates over the answers, items conditional
 
     def strategy_data(sid: str) -> dict[str, Any]:
         s = strategies[sid]
         return {
             "id": s.id,
             "title": s.title,
-            "why": s.why,
-            "risks": list(s.risks),
-            "next_steps": list(s.next_steps),
-            "talk_track": list(s.talk_track),
+            "why": " ".join(s.texts("why", names)),
+            "risks": s.texts("risks", names),
+            "next_steps": s.texts("next_steps", names),
+            "talk_track": s.texts("talk_track", names),
             "route": s.route,
             "score": r.scores[sid],
+            "against": [c.says for c in r.reasons_against(sid)],
         }
+
+    def gap(g: Any) -> dict[str, Any]:
+        return {"question": g.question, "prompt": g.prompt, "find_out": g.find_out}
 
     answers = []
     for qid in r.asked:
@@ -145,9 +152,12 @@ def to_data(review: Review) -> dict[str, Any]:
     if r.recommended:
         recommendation = strategy_data(r.recommended)
         reasons = [contribution(c) for c in r.reasons_for(r.recommended, r.runner_up)]
+    if r.split:  # a split: what pointed to any of them, not what favours the first over the second
+        best = {id(c): max(c.points.get(sid, 0) for sid in r.split) for c in r.contributions}
+        reasons = [contribution(c) for c in sorted(r.contributions, key=lambda c: -best[id(c)]) if best[id(c)] > 0]
     others = []
     for s in pb.strategies:
-        if s.id == r.recommended:
+        if s.id == r.recommended or s.id in r.split:
             continue
         others.append(
             {
@@ -178,8 +188,19 @@ def to_data(review: Review) -> dict[str, Any]:
             "margin": r.margin,
         },
         "reasons": reasons,
+        "split": list(r.split),
+        "split_strategies": [strategy_data(sid) for sid in r.split],
+        "separating": gap(r.separating) if r.separating else None,
+        "conditional": r.conditional,
+        "premises": list(r.unknown_premises),
+        "find_out_first": [gap(g) for g in r.find_out_first],
+        "check_first": [{"question": c.question, "says": c.says, "source": c.source} for c in r.check_first],
+        "unestablished": [
+            {"rule": u.rule, "says": u.says, "missing": u.missing, "found": u.found, "needed": u.needed}
+            for u in r.unestablished
+        ],
         "flags": [{"rule": f.rule, "severity": f.severity, "text": f.text} for f in r.flags],
-        "gaps": [{"question": g.question, "prompt": g.prompt, "find_out": g.find_out} for g in r.gaps],
+        "gaps": [gap(g) for g in r.gaps],
         "others": others,
         "flips": [
             {
@@ -257,5 +278,7 @@ def merge_answers(playbook: Playbook, team: dict[str, dict[str, Any]]) -> dict[s
 def review_path(
     reviews_dir: Path, deal: str, playbook_id: str, date: dt.date, suffix: str, participant: str = ""
 ) -> Path:
+    from .folders import deal_folder
+
     who = f"--{slugify(participant)}" if participant else ""
-    return reviews_dir / slugify(deal) / f"{date.isoformat()}-{playbook_id}{who}{suffix}"
+    return deal_folder(reviews_dir, deal) / f"{date.isoformat()}-{playbook_id}{who}{suffix}"

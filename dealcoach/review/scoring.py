@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..playbook.expressions import UNKNOWN
 from ..playbook.model import Playbook, Question, namespace
 
 HIGH = {"coverage": 0.8, "margin": 4}
@@ -57,6 +58,26 @@ class Flip:
     ticked: bool = False
 
 
+@dataclass(frozen=True)
+class Unestablished:
+    """A rule whose `when` holds but whose evidence is short: its conclusion does not stand yet."""
+
+    rule: str
+    says: str
+    missing: str
+    found: int
+    needed: int
+
+
+@dataclass(frozen=True)
+class CheckFirst:
+    """A deciding answer the rep has only second-hand or assumes."""
+
+    question: str
+    says: str
+    source: str  # secondhand | assumed
+
+
 @dataclass
 class Result:
     scores: dict[str, int]
@@ -73,6 +94,18 @@ class Result:
     gaps: list[Gap] = field(default_factory=list)
     flips: list[Flip] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
+    # Strategies within the playbook's split margin of the winner, winner first; empty when clear.
+    split: list[str] = field(default_factory=list)
+    separating: Gap | None = None  # the question whose answer best separates a split
+    # Premises of the recommended strategy that are not known yet: the advice is "if X, then this".
+    unknown_premises: list[str] = field(default_factory=list)
+    unestablished: list[Unestablished] = field(default_factory=list)
+    check_first: list[CheckFirst] = field(default_factory=list)
+    find_out_first: list[Gap] = field(default_factory=list)
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.unknown_premises)
 
     def reasons_for(self, strategy: str, against: str | None) -> list[Contribution]:
         """Contributions that favour `strategy` over `against`, weightiest first."""
@@ -135,21 +168,43 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
 
     vetoed: dict[str, list[str]] = {}
     flags: list[RaisedFlag] = []
+    unestablished: list[Unestablished] = []
     for rule in playbook.rules:
         if not rule.when(names):
             continue
         reason = rule.says.render(names) if rule.says else ""
+        if rule.evidence is not None:
+            found = sum(1 for condition in rule.evidence.of if condition(names))
+            if found < rule.evidence.min:  # the conclusion does not stand yet: nothing else happens
+                unestablished.append(
+                    Unestablished(rule.id, reason or rule.when.source, rule.evidence.missing, found, rule.evidence.min)
+                )
+                continue
         if rule.points:
             contributions.append(Contribution(rule.id, "rule", reason or f"{rule.when.source}", dict(rule.points)))
         if rule.flag:
             flags.append(RaisedFlag(rule.id, rule.flag.severity, rule.flag.text.render(names)))
-        for strategy in rule.veto:
+        # A flag against a strategy vetoes it, so a flag never stands under a headline it contradicts.
+        for strategy in (*rule.veto, *(rule.flag.against if rule.flag else ())):
             text = reason or (rule.flag.text.render(names) if rule.flag else rule.when.source)
             vetoed.setdefault(strategy, []).append(text)
 
     for c in contributions:
         for sid, amount in c.points.items():
-            scores[sid] += amount
+            if sid in scores:  # shared rules may name strategies this playbook does not have
+                scores[sid] += amount
+
+    # Premises: false rules the strategy out; unknown makes it conditional if it wins.
+    unknown_premises: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for strategy in playbook.strategies:
+        for premise in strategy.requires:
+            if premise.when(names):
+                continue
+            unknown_names = frozenset(n for n in premise.when.names if names.get(n, UNKNOWN) is UNKNOWN)
+            if unknown_names:
+                unknown_premises.setdefault(strategy.id, []).append((premise.premise, unknown_names))
+            else:
+                vetoed.setdefault(strategy.id, []).append(f"it needs {premise.premise}, and the answers say otherwise")
 
     standing = [s.id for s in playbook.strategies if s.id not in vetoed]
     # Stable sort keeps playbook order among equal scores: ties go to the earlier strategy.
@@ -157,12 +212,26 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
     recommended = ranked[0] if ranked else None
     runner_up = ranked[1] if len(ranked) > 1 else None
     margin = scores[recommended] - scores[runner_up] if recommended and runner_up else None
+    split = (
+        [sid for sid in ranked if scores[recommended] - scores[sid] <= playbook.split_margin]
+        if recommended and runner_up is not None and margin is not None and margin <= playbook.split_margin
+        else []
+    )
 
     referenced = {name for rule in playbook.rules for name in rule.when.names}
+    # Evidence and premises decide too: their questions count towards coverage.
+    referenced |= {n for rule in playbook.rules if rule.evidence for c in rule.evidence.of for n in c.names}
+    referenced |= {n for strategy in playbook.strategies for p in strategy.requires for n in p.when.names}
     weighted = [q for q in asked if q.scores or q.id in referenced]
     answered = [q for q in weighted if effective.get(q.id) is not None]
     coverage = len(answered) / len(weighted) if weighted else 1.0
     confidence = _confidence(recommended, coverage, margin)
+    premises = unknown_premises.get(recommended or "", [])
+    check_first = _check_first(playbook, effective, contributions, recommended)
+    if split:
+        confidence = "low"  # a split is never one confident recommendation
+    elif (premises or check_first) and confidence == "high":
+        confidence = "medium"
 
     gaps = [
         Gap(q.id, q.prompt, q.gap or f"Find out: {q.prompt}")
@@ -186,10 +255,93 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
         flags=flags,
         gaps=gaps,
         asked=[q.id for q in asked],
+        split=split,
+        unknown_premises=[text for text, _ in premises],
+        unestablished=unestablished,
+        check_first=check_first,
     )
     if flips and recommended is not None:
-        result.flips = _flips(playbook, answers, asked, recommended)
+        result.flips = _flips(playbook, answers, asked, recommended, split)
+    if flips and (confidence == "low" or premises or split):
+        premise_questions = [n for _, found in premises for n in sorted(found)]
+        result.find_out_first = _find_out_first(playbook, answers, result, asked, premise_questions)
+        if split:
+            result.separating = _separating(playbook, answers, result, asked)
     return result
+
+
+def _check_first(
+    playbook: Playbook, answers: dict[str, Any], contributions: list[Contribution], recommended: str | None
+) -> list[CheckFirst]:
+    """Answers that gave the winner points but that the rep has second-hand or assumes."""
+    found = []
+    for c in contributions:
+        if c.kind != "answer" or not recommended or c.points.get(recommended, 0) <= 0:
+            continue
+        source = answers.get(f"{c.source}_source")
+        question = playbook.question(c.source)
+        if question is not None and question.verify and source in ("secondhand", "assumed"):
+            found.append(CheckFirst(c.source, c.says, source))
+    return found
+
+
+def _domain(playbook: Playbook, question: Question, current: Any) -> list[Any]:
+    """Every value worth trying for a question: the other answers, or all of them when unknown."""
+    if current is None and question.type == "number":
+        return sorted({v for t in _thresholds(playbook, question) for v in (t - 1, t, t + 1)})
+    if current is None and question.type == "multi":
+        return [[o.value] for o in question.options]
+    return _alternatives(question, current, _thresholds(playbook, question))
+
+
+def _movement(base: Result, trial: Result) -> tuple[int, int]:
+    """How far a trial answer moves the advice: a new winner first, then points moved."""
+    changed = int(trial.recommended != base.recommended or trial.split != base.split)
+    shift = sum(abs(trial.scores[sid] - base.scores[sid]) for sid in base.scores)
+    return changed, shift
+
+
+def _find_out_first(
+    playbook: Playbook, answers: dict[str, Any], base: Result, asked: list[Question], premise_questions: list[str]
+) -> list[Gap]:
+    """The one to three unknowns that would most change the advice, premises first."""
+    ranked: list[tuple[tuple[int, int, int], int, Question]] = []
+    for order, question in enumerate(asked):
+        if answers.get(question.id) is not None or question.source_of:
+            continue
+        best = (0, 0)
+        for value in _domain(playbook, question, None):
+            trial = score(playbook, {**answers, question.id: value}, flips=False)
+            best = max(best, _movement(base, trial))
+        premise = int(question.id in premise_questions)
+        if premise or best > (0, 0):
+            ranked.append(((premise, *best), order, question))
+    ranked.sort(key=lambda item: (tuple(-k for k in item[0]), item[1]))
+    return [_gap(q) for _, _, q in ranked[:3]]
+
+
+def _separating(playbook: Playbook, answers: dict[str, Any], base: Result, asked: list[Question]) -> Gap | None:
+    """The question whose answers make different members of a split the clear winner."""
+    best: tuple[int, int, int] | None = None
+    found: Gap | None = None
+    for order, question in enumerate(asked):
+        if question.source_of:
+            continue
+        current = answers.get(question.id)
+        winners: set[str] = set()
+        for value in _domain(playbook, question, current):
+            trial = score(playbook, {**answers, question.id: value}, flips=False)
+            if not trial.split and trial.recommended in base.split:
+                winners.add(trial.recommended)
+        # Unknown questions first (answering them costs nothing already decided), then playbook order.
+        key = (len(winners), int(current is None), -order)
+        if winners and (best is None or key > best):
+            best, found = key, _gap(question)
+    return found
+
+
+def _gap(question: Question) -> Gap:
+    return Gap(question.id, question.prompt, question.gap or f"Find out: {question.prompt}")
 
 
 def _confidence(recommended: str | None, coverage: float, margin: int | None) -> str:
@@ -235,14 +387,25 @@ def _alternatives(question: Question, current: Any, thresholds: list[float] = ()
     return []
 
 
-def _flips(playbook: Playbook, answers: dict[str, Any], asked: list[Question], recommended: str) -> list[Flip]:
-    """Try every other value of every asked question; keep those that change the winner."""
+def _flips(
+    playbook: Playbook,
+    answers: dict[str, Any],
+    asked: list[Question],
+    recommended: str,
+    split: list[str] = (),  # type: ignore[assignment]
+) -> list[Flip]:
+    """Try every other value of every asked question; keep those that change the winner.
+
+    For a split decision, keep those that settle it: one strategy clearly ahead, whichever it is.
+    """
     found: list[tuple[int, int, Flip]] = []
     for order, question in enumerate(asked):
         current = answers.get(question.id)
         for value in _alternatives(question, current, _thresholds(playbook, question)):
             trial = score(playbook, {**answers, question.id: value}, flips=False)
-            if trial.recommended == recommended or trial.recommended is None:
+            if trial.recommended is None:
+                continue
+            if (trial.split or trial.recommended == recommended) if split else trial.recommended == recommended:
                 continue
             toggled, ticked = "", False
             if question.type == "multi":

@@ -49,6 +49,24 @@ def run_example(playbook: Playbook, example: Example) -> ExampleOutcome:
     for question in expect.get("gaps") or ():
         if question not in gaps:
             mismatches.append(f"gaps: expected {question} to be a gap; gaps: {sorted(gaps) or 'none'}")
+    if "split" in expect and sorted(expect["split"] or []) != sorted(result.split):  # in any order
+        scores = ", ".join(f"{sid} {points}" for sid, points in result.scores.items())
+        mismatches.append(
+            f"split: expected {expect['split'] or 'none'}, got {result.split or 'none'} (scores: {scores})"
+        )
+    if "conditional" in expect and bool(expect["conditional"]) != result.conditional:
+        premises = "; ".join(result.unknown_premises) or "none"
+        mismatches.append(
+            f"conditional: expected {str(expect['conditional']).lower()}, got {str(result.conditional).lower()} "
+            f"(unknown premises: {premises})"
+        )
+    unestablished = {u.rule for u in result.unestablished}
+    for rule in expect.get("unestablished") or ():
+        if rule not in unestablished:
+            mismatches.append(
+                f"unestablished: expected {rule} to be not yet established; not established: "
+                f"{sorted(unestablished) or 'none'}"
+            )
     return ExampleOutcome(example, mismatches)
 
 
