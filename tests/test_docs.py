@@ -210,7 +210,7 @@ def test_authoring_template_snippet_renders_a_review(env: dict[str, str], tmp_pa
     assert ran.returncode == 0, ran.stderr
     body = ran.stdout.split("---\n", 2)[2]
     assert body.lstrip().startswith("# Acme Logistics: Find the political leverage and go around them")
-    assert "- [ ] Ask your contact how many others care about the problem" in body
+    assert "- [ ] Ask Priya how many others care about the problem" in body
 
 
 def test_authoring_ci_jobs_are_valid_and_their_commands_run(env: dict[str, str], tmp_path: Path) -> None:
