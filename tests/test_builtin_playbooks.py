@@ -26,25 +26,7 @@ def test_playbook_passes_its_examples(path: Path) -> None:
     assert failures == []
 
 
-# Written before texts were checked for quantities no answer gave; their rewrite is its own issue.
-STATES_FIXED_QUANTITIES = {
-    "first-90-days",
-    "partner-triangle",
-    "resistant-end-user",
-    "resistant-purchaser",
-}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(reason="texts not yet rewritten"))
-        if p.stem in STATES_FIXED_QUANTITIES
-        else p
-        for p in BUILTIN
-    ],
-    ids=lambda p: p.stem,
-)
+@pytest.mark.parametrize("path", BUILTIN, ids=lambda p: p.stem)
 def test_playbook_texts_state_no_quantity_no_answer_gave(path: Path) -> None:
 
     assert [str(p) for p in pbmod.lint_quantities(yamlfile.read(path))] == []
