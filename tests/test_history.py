@@ -59,14 +59,14 @@ def test_deals_show_is_a_timeline_of_what_changed(dealcoach, tmp_path: Path) -> 
     assert (first_entry["date"], second_entry["date"]) == ("2026-10-01", "2026-11-25")
     assert second_entry["answers_changed"] == {
         "others_care": ["many", "only_contact"],
-        "leverage": ["executive", "none"],
+        "leverage": [["executive"], ["none"]],
         "problem_cost": [None, "low"],
     }
     assert second_entry["recommendation_changed"] is True
     assert "lonely-champion" in second_entry["flags_raised"]
     text = dealcoach("deals", "--reviews", str(reviews), "show", "Acme Logistics")
     assert "recommendation: go-around -> " in text.out
-    assert "leverage: executive -> none" in text.out
+    assert "others_care: many -> only_contact" in text.out
     missing = dealcoach("deals", "--reviews", str(reviews), "show", "acme logistic")
     assert missing.code == 2
     assert "did you mean 'Acme Logistics'" in missing.err
@@ -101,28 +101,28 @@ def test_rescore_reports_recommendations_a_changed_playbook_would_change(dealcoa
     unchanged = dealcoach("rescore")
     assert unchanged.code == 0
     assert "1 review(s) re-scored, 0 changed" in unchanged.err
-    # The team's override makes one-off deals a reason to tread lightly, and bumps the version.
-    text = (PLAYBOOKS / "resistant-end-user.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 2")
+    # The team's override makes one-off deals a reason to move on, and bumps the version.
+    text = (PLAYBOOKS / "resistant-end-user.yaml").read_text(encoding="utf-8").replace("version: 2", "version: 3")
     text = text.replace(
         "points: {go-around: 2}\n    says: It is a one-off deal",
-        "points: {tread-lightly: 30}\n    says: It is a one-off deal",
+        "points: {move-on: 30}\n    says: It is a one-off deal",
     )
     write(work / "playbooks" / "resistant-end-user.yaml", text)
     ran = dealcoach("rescore")
     assert ran.code == 0, ran.err
     assert (
         ran.out.splitlines()[0]
-        == "reviews/acme-logistics/2026-11-25-resistant-end-user.md: go-around -> tread-lightly (high)"
+        == "reviews/acme-logistics/2026-11-25-resistant-end-user.md: go-around -> move-on (high)"
     )
-    assert "    playbook version 1 -> 2" in ran.out
+    assert "    playbook version 2 -> 3" in ran.out
     assert review.read_text(encoding="utf-8") == before, "nothing is rewritten without --write"
     written = dealcoach("rescore", "--write")
     assert "1 rewritten" in written.err
     front = yaml.safe_load(review.read_text(encoding="utf-8").split("---\n")[1])
     assert (front["recommendation"], front["playbook_version"], front["answered_with_version"]) == (
-        "tread-lightly",
+        "move-on",
+        3,
         2,
-        1,
     )
 
 

@@ -417,7 +417,12 @@ def test_a_participant_review_does_not_replace_the_deal_context(work: Path, deal
 
 
 def test_a_playbook_without_deal_questions_keeps_no_context(work: Path, dealcoach) -> None:
-    ran = dealcoach("review", "--answers", str(ROOT / "examples" / "answers" / "resistant-end-user.yaml"))
+    # An earlier resistant-end-user, which included no deal context, as a project playbook.
+    frozen = (ROOT / "tests" / "terminal" / "resistant-end-user.yaml").read_text(encoding="utf-8")
+    write(work / "playbooks" / "resistant-end-user.yaml", frozen)
+    answers = "playbook: resistant-end-user\ndeal: Acme Logistics\nanswers: {fear: strong, account_type: one_off}\n"
+    write(work / "a.yaml", answers)
+    ran = dealcoach("review", "--answers", "a.yaml")
     assert ran.code == 0, ran.err
     assert not list((work / "reviews").rglob("deal-context.yaml"))
 

@@ -252,7 +252,7 @@ def test_diff_summarises_what_changed_and_asks_for_a_version_bump(dealcoach, wor
 
 
 def test_diff_against_the_installed_playbook(dealcoach, work: Path) -> None:
-    edited = (PLAYBOOKS / "resistant-end-user.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 2")
+    edited = (PLAYBOOKS / "resistant-end-user.yaml").read_text(encoding="utf-8").replace("version: 2", "version: 3")
     edited = edited.replace("  - id: notes\n    type: text\n", "  - id: notes_gone\n    type: text\n")
     path = write(work / "mine" / "resistant-end-user.yaml", edited)
     ran = dealcoach("playbooks", "diff", str(path))
