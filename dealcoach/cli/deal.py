@@ -32,11 +32,12 @@ def _reviews(folder: Path | None) -> Path:
 def _deal_folder(folder: Path, deal: str) -> Path:
     """The deal's folder, or a one-line error naming the closest deal."""
     from ..names import slugify
+    from ..review.folders import deal_folder
     from ..text import closest
 
-    found = folder / slugify(deal)
-    if found.is_dir():
-        return found
+    for found in (deal_folder(folder, deal), folder / deal):  # a deal's name, or its folder's
+        if found.is_dir() and found.parent == folder:
+            return found
     names = sorted(e.name for e in folder.iterdir() if e.is_dir() and not e.name.startswith("."))
     hint = closest(slugify(deal), names)
     raise InputError(f"no deal {deal!r} in {_shown(folder)}{hint}; `dealcoach deals` lists them")

@@ -87,7 +87,12 @@ class DealActions:
 
 
 def actions_path(deal: str, folder: Path) -> Path:
-    return folder / slugify(deal) / ACTIONS_FILE
+    from ..review.folders import deal_folder
+
+    direct = folder / deal  # given by its folder's name
+    if deal and "/" not in deal and direct.is_dir() and not (folder / slugify(deal)).is_dir():
+        return direct / ACTIONS_FILE
+    return deal_folder(folder, deal) / ACTIONS_FILE
 
 
 def parse_line(text: str, path: Path, number: int) -> Action | Problem | None:

@@ -51,7 +51,12 @@ class DealOutcome:
 
 
 def outcome_path(deal: str, folder: Path) -> Path:
-    return folder / slugify(deal) / OUTCOME_FILE
+    from ..review.folders import deal_folder
+
+    direct = folder / deal  # given by its folder's name
+    if deal and "/" not in deal and direct.is_dir() and not (folder / slugify(deal)).is_dir():
+        return direct / OUTCOME_FILE
+    return deal_folder(folder, deal) / OUTCOME_FILE
 
 
 def read_outcome(path: Path) -> DealOutcome:
