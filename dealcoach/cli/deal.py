@@ -36,8 +36,11 @@ def _deal_folder(folder: Path, deal: str) -> Path:
     from ..text import closest
 
     for found in (deal_folder(folder, deal), folder / deal):  # a deal's name, or its folder's
-        if found.is_dir() and found.parent == folder:
-            return found
+        try:
+            if found.is_dir() and found.parent == folder:
+                return found
+        except OSError:  # a name too long to be a folder name is not one
+            continue
     names = sorted(e.name for e in folder.iterdir() if e.is_dir() and not e.name.startswith("."))
     hint = closest(slugify(deal), names)
     raise InputError(f"no deal {deal!r} in {_shown(folder)}{hint}; `dealcoach deals` lists them")

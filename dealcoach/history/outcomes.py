@@ -54,8 +54,11 @@ def outcome_path(deal: str, folder: Path) -> Path:
     from ..review.folders import deal_folder
 
     direct = folder / deal  # given by its folder's name
-    if deal and "/" not in deal and direct.is_dir() and not (folder / slugify(deal)).is_dir():
-        return direct / OUTCOME_FILE
+    try:
+        if deal and "/" not in deal and direct.is_dir() and not (folder / slugify(deal)).is_dir():
+            return direct / OUTCOME_FILE
+    except OSError:  # a name too long to be a folder name is not one
+        pass
     return deal_folder(folder, deal) / OUTCOME_FILE
 
 
