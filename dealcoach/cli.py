@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from .errors import (
+    EXIT_BAD_INPUT,
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     DealcoachError,
@@ -148,6 +149,11 @@ def review(
     resume: bool = typer.Option(False, "--resume", help="Continue a saved unfinished review without asking."),
     restart: bool = typer.Option(False, "--restart", help="Ignore a saved unfinished review and start over."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Skip the summary screen before writing."),
+    defaults: bool = typer.Option(
+        False,
+        "--defaults",
+        help="Ask nothing: take each question's default (I don't know where there is none); for scripts.",
+    ),
     template: Path | None = typer.Option(
         None, "--template", help="A jinja2 template for the review body.", metavar="FILE"
     ),
@@ -178,6 +184,15 @@ def review(
         raise InputError(f"--template {template}: no such file")
     cat = _catalogue(playbooks)
     out = _Output(output, fmt, force, template, today(), " ".join((participant or "").split()))
+    if deal is not None:
+        deal = " ".join(deal.split())  # "  Acme  Corp " is Acme Corp; "   " names no deal
+        if not deal:
+            raise InputError("--deal is blank; give the deal's name")
+    if defaults and answers is not None:
+        raise InputError("--defaults and --answers contradict each other; pick one")
+    if defaults:
+        _review_from_defaults(cat, playbook, deal, set_ or [], out)
+        return
     if answers is not None:
         _review_from_file(cat, playbook, deal, answers, set_ or [], out)
         return
@@ -230,7 +245,8 @@ def _review_from_file(
     for note in gathered.notes:
         _err(f"note: {note}")
     final = apply_set(pb, gathered.answers, set_items)
-    deal_name = deal or source.deal
+    _note_skipped_sets(pb, final, apply_set(pb, {}, set_items))
+    deal_name = deal or " ".join(source.deal.split())
     if not deal_name:
         raise InputError(f"{answers_path}: no deal named; add `deal: NAME` to the file or pass --deal")
     result = make_review(
@@ -248,6 +264,48 @@ def _review_from_file(
     written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
     if written is not None:
         _err(f"Review written to {_shown(written)}")
+
+
+def _review_from_defaults(
+    cat: Catalogue, playbook_id: str | None, deal: str | None, set_items: list[str], out: _Output
+) -> None:
+    """`review --defaults`: every question the playbook would ask takes its default, without a terminal."""
+    from .answers import coerce
+    from .playbook import namespace
+    from .review import make_review
+    from .workflow import apply_set, load_playbook, write_review
+
+    if not playbook_id:
+        raise InputError("--defaults needs the playbook id: dealcoach review PLAYBOOK --defaults --deal NAME")
+    if not deal:
+        raise InputError("--defaults needs --deal NAME")
+    pb = load_playbook(cat, playbook_id)
+    found: dict[str, Any] = {}
+    # Walk in order: a default may make a later question relevant (`when`), and --set wins over it.
+    overrides = apply_set(pb, {}, set_items)
+    for question in pb.questions:
+        if question.when is not None and not question.when(namespace(pb, found)):
+            continue
+        if question.id in overrides:
+            found[question.id] = overrides[question.id]
+        elif question.default is not None:
+            found[question.id] = coerce(question, question.default)  # checked when the playbook loaded
+    _note_skipped_sets(pb, found, overrides)
+    result = make_review(pb, deal, found, date=out.date, participant=out.participant)
+    if result.unanswered:
+        _err(f"note: no default (counted as I don't know): {', '.join(result.unanswered)}")
+    text = _render(result, out.fmt, out.template)
+    written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
+    if written is not None:
+        _err(f"Review written to {_shown(written)}")
+
+
+def _note_skipped_sets(pb: Any, answers: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """A --set answer to a question the other answers skip is not used; say so rather than drop it."""
+    asked = {q.id for q in pb.asked(answers)}
+    skipped = [qid for qid in overrides if qid not in asked]
+    if skipped:
+        _err(f"note: --set not used, the other answers skip these questions: {', '.join(skipped)}")
 
 
 def _triage(cat: Catalogue, no_color: bool) -> str:
@@ -335,9 +393,17 @@ def _review_interactive(
         say(f"\n{pb.title} — {pb.summary}", "bold", color)
         say("Ctrl-C stops at any time; every answer is saved as you go.", "fg:ansibrightblack", color)
 
+        autosave_failed = False
+
         def autosave(current: dict[str, Any]) -> None:
-            nonlocal saved_to
-            saved_to = session.save(deal, pb.id, pb.version, current, out.participant)
+            nonlocal saved_to, autosave_failed
+            if autosave_failed:
+                return
+            try:
+                saved_to = session.save(deal, pb.id, pb.version, current, out.participant)
+            except DealcoachError as exc:  # a read-only or full state folder: the review itself can go on
+                autosave_failed, saved_to = True, None
+                say(f"warning: answers are not saved as you go ({exc.message}); carry on", "fg:ansiyellow", color)
 
         interview = Interview(pb, preset, on_answer=autosave)
         if preset:
@@ -444,6 +510,10 @@ def main() -> None:
     except KeyboardInterrupt:
         _err("Stopped.")
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:  # the file system said no (permissions, a full disk, a name too long)
+        where = f" {exc.filename}" if exc.filename else ""
+        _err(f"error: cannot use{where}: {exc.strerror or exc}")
+        sys.exit(EXIT_BAD_INPUT)
     except Exception as exc:  # a bug in dealcoach, not bad input: say so in one line
         if os.environ.get("DEALCOACH_DEBUG"):
             raise

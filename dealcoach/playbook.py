@@ -8,6 +8,7 @@ review playbooks like code, so a mistake should fail validation in CI, not surpr
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,13 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from .conditions import UNKNOWN, Condition, ExpressionError, TextTemplate, compile_condition, compile_text
 from .errors import InputError, Problem
-from .spec import QUESTION_TYPES, SPEC
+from .spec import IDENT, QUESTION_TYPES, SPEC
 
 if TYPE_CHECKING:
     from . import yamlfile
 
 CHOICE_TYPES = ("choice", "multi")
 RANGE_TYPES = ("number", "scale")
+# Words an expression reads as literals or operators: a question with one of these ids could never
+# be named in a `when` or a rule (`when: none` is always false).
+RESERVED_WORDS = frozenset({"none", "true", "false", "and", "or", "not", "in", "is", "if", "else"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Question:
     min: float | None = None
     max: float | None = None
     unit: str = ""
+    whole: bool = False
     default: Any = None
     line: int = 0
 
@@ -134,7 +139,11 @@ class Playbook:
         seen: dict[str, Any] = {}
         result = []
         for question in self.questions:
-            if question.when is None or question.when(namespace(self, seen)):
+            try:
+                relevant = question.when is None or question.when(namespace(self, seen))
+            except InputError as exc:  # name the file and line: the user has to find the `when`
+                raise InputError(exc.message, [Problem(self.path, question.line, 1, exc.message)]) from None
+            if relevant:
                 result.append(question)
                 if question.id in answers:
                     seen[question.id] = answers[question.id]
@@ -319,8 +328,14 @@ class _PlaybookBuilder:
             self.problem(key, f"{name!r} is empty; write something or remove the key")
             return False
         if pattern and isinstance(value, str) and not re.match(pattern, value):
-            rule = "lower-case letters, digits and -" if "-" in pattern else "lower-case letters, digits and _"
+            if pattern == IDENT:  # used as a name in expressions, so no `-`, and no leading digit
+                rule = "lower-case letters, digits and _, starting with a letter or _"
+            else:
+                rule = "lower-case letters, digits and -"
             self.problem(key, f"{name!r} value {value!r} must use only {rule}")
+            return False
+        if pattern == IDENT and value in RESERVED_WORDS:
+            self.problem(key, f"{name!r} value {value!r} is a word expressions reserve; pick another id")
             return False
         return True
 
@@ -493,6 +508,9 @@ class _PlaybookBuilder:
                 self.check_question_keys(key, data, qtype)
             if when is not None:
                 self.check_literals((*key, "when"), when, result)
+            for bound, value in (("min", number_min), ("max", number_max)):
+                if isinstance(value, float) and not math.isfinite(value):  # .nan passes every comparison
+                    self.problem((*key, bound), f"{bound!r} must be a finite number, not {value}")
             if (
                 isinstance(number_min, (int, float))
                 and isinstance(number_max, (int, float))
@@ -511,6 +529,7 @@ class _PlaybookBuilder:
                 min=number_min if isinstance(number_min, (int, float)) else None,
                 max=number_max if isinstance(number_max, (int, float)) else None,
                 unit=_str(data.get("unit")),
+                whole=data.get("whole") is True,
                 default=data.get("default"),
                 line=self.line(key),
             )
@@ -532,6 +551,7 @@ class _PlaybookBuilder:
             "min": RANGE_TYPES,
             "max": RANGE_TYPES,
             "unit": ("number",),
+            "whole": ("number",),
         }
         for name, types in belongs.items():
             if name in data and qtype not in types:

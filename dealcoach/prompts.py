@@ -155,7 +155,8 @@ class TerminalAsker:
     def _ask_number(self, question: Question, step: Step) -> Any:
         bounds = ""
         if question.min is not None and question.max is not None:
-            bounds = f"a number from {label(question, question.min)} to {label(question, question.max)}"
+            kind = "a whole number" if question.whole else "a number"
+            bounds = f"{kind} from {label(question, question.min)} to {label(question, question.max)}"
         return self._typed(question, step, bounds)
 
 

@@ -23,6 +23,7 @@ class Rescored:
     playbook: Playbook
     review: Review
     set_aside: dict[str, Any] = field(default_factory=dict)  # answers to questions that are gone
+    unfit: list[str] = field(default_factory=list)  # why answers to questions still there no longer fit
 
     @property
     def result(self) -> Result:
@@ -52,7 +53,7 @@ def rescore(record: ReviewRecord, playbook: Playbook) -> Rescored:
     """Score the record's answers with `playbook`; answers that no longer fit are set aside."""
     known = {qid: v for qid, v in record.answers.items() if playbook.question(qid) is not None}
     set_aside = {qid: v for qid, v in record.answers.items() if qid not in known}
-    answers, _ = check_answers(playbook, known, None, ())
+    answers, problems = check_answers(playbook, known, None, ())
     # A value that no longer fits (a renamed choice, say) is set aside too, and counts as unknown.
     set_aside.update({qid: v for qid, v in known.items() if qid not in answers})
     review = make_review(
@@ -63,7 +64,7 @@ def rescore(record: ReviewRecord, playbook: Playbook) -> Rescored:
         removed=set_aside,
         answered_with_version=record.playbook_version,
     )
-    return Rescored(record, playbook, review, set_aside)
+    return Rescored(record, playbook, review, set_aside, [p.message for p in problems])
 
 
 def load_playbooks(ids: set[str], catalogue: Any) -> tuple[dict[str, Playbook], dict[str, str]]:

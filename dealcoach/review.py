@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,15 +301,48 @@ def _place_new(tmp: str, target: Path) -> None:
     os.replace(tmp, target)
 
 
+def _new_file_mode() -> int:
+    """0666 less the umask, as `open()` would create the file. Reading the umask means setting it."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: Path, text: str, *, overwrite: bool) -> Path:
     """Write `text` to `path` so that no reader ever sees half a file.
 
     With `overwrite` False an existing file is never replaced: the next free name
     (`name-2.md`, `name-3.md`, ...) is taken instead, and the path actually written is returned.
+    A folder that cannot be written (read-only, full, a name too long) is an InputError naming it.
     """
+    try:
+        return _write_atomic(path, text, overwrite=overwrite)
+    except OSError as exc:
+        raise WriteError(path, exc) from None
+
+
+class WriteError(InputError, OSError):
+    """A file that could not be written; says which and why (the operating system's reason).
+
+    Still an OSError, so code that treats a failed write as harmless (a cache) keeps doing so.
+    """
+
+    def __init__(self, path: Path, exc: OSError) -> None:
+        InputError.__init__(self, f"cannot write {path}: {exc.strerror or exc}")
+        self.path = path
+        self.errno, self.strerror, self.filename = exc.errno, exc.strerror, str(path)
+
+
+def _write_atomic(path: Path, text: str, *, overwrite: bool) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file 0600; a replaced file keeps its own mode, a new one gets the umask's.
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode) if overwrite else _new_file_mode()
+        except FileNotFoundError:
+            mode = _new_file_mode()
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
