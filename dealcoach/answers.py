@@ -178,7 +178,11 @@ def read_answers_file(path: Path) -> AnswersFile:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such answers file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # a line and column, not "byte 40"
+        from .yamlfile import not_utf8
+
+        raise not_utf8(path, exc) from None
+    except (OSError, ValueError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     front, _ = split_front_matter(text)
     from . import yamlfile

@@ -68,8 +68,9 @@ def _front_matter(path: Path) -> tuple[str | None, Problem | None]:
                     return "".join(lines), None
                 lines.append(line)
                 size += len(line)
-                if size > MAX_FRONT_MATTER:
-                    break
+                if size > MAX_FRONT_MATTER:  # it may well close later: say what is wrong, its size
+                    message = f"the front matter is larger than {MAX_FRONT_MATTER // 1000} kB; trim it"
+                    return None, Problem(path, 1, 1, message)
             return None, Problem(path, len(lines) + 2, 1, "the front matter never ends: add a closing '---' line")
     except UnicodeDecodeError:
         return None, Problem(path, 0, 0, "not UTF-8 text")

@@ -262,3 +262,22 @@ def test_diff_reports_changed_wording_as_well_as_scoring(dealcoach, work: Path) 
         "('medium', 'Small: {{ size }}')",
         "~ playbook: title changed: 'Mini' -> 'Mini playbook'",
     ]
+
+
+def test_a_large_file_without_aliases_is_not_blamed_on_aliases(dealcoach, work: Path) -> None:
+    items = ",".join("1" for _ in range(100_500))  # 200 kB: under the size limit, over the value limit
+    write(work / "a.yaml", f"playbook: lost-deal-postmortem\ndeal: Acme\nnotes: [{items}]\n")
+    ran = dealcoach("review", "--answers", "a.yaml", "--output", "-")
+    assert ran.code == 2
+    assert "aliases" not in ran.err
+    assert ran.err.strip().endswith("holds more than 100000 values; split it or trim it")
+
+
+def test_front_matter_too_long_is_not_said_never_to_end(dealcoach, work: Path) -> None:
+    assert dealcoach("review", "--answers", POSTMORTEM).code == 0
+    review = work / "reviews" / "harbour-credit-union" / "2026-11-25-lost-deal-postmortem.md"
+    text = review.read_text(encoding="utf-8")
+    review.write_text(text.replace("answers:\n", "padding: '" + "x" * 300_000 + "'\nanswers:\n", 1))
+    ran = dealcoach("deals")
+    assert "never ends" not in ran.err
+    assert "front matter is larger than 256 kB" in ran.err
