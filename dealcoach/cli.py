@@ -310,7 +310,7 @@ def _note_skipped_sets(pb: Any, answers: dict[str, Any], overrides: dict[str, An
 
 def _triage(cat: Catalogue, no_color: bool) -> str:
     from .interview import Interview
-    from .prompts import TerminalAsker, choose, say
+    from .prompts import asker, choose, say
     from .scoring import score
     from .workflow import load_playbook
 
@@ -318,7 +318,7 @@ def _triage(cat: Catalogue, no_color: bool) -> str:
     triage = load_playbook(cat, "triage")
     say(triage.title, "bold", color)
     say(triage.summary)
-    found = Interview(triage).run(TerminalAsker(color=not no_color))
+    found = Interview(triage).run(asker(color=not no_color))
     result = score(triage, found, flips=False)
     ranked = sorted(
         (s for s in triage.strategies if s.route and s.id not in result.vetoed and s.route in cat.entries),
@@ -352,7 +352,7 @@ def _review_interactive(
 ) -> None:
     from . import session
     from .interview import Interview
-    from .prompts import TerminalAsker, confirm, say
+    from .prompts import ask_text, asker, confirm, say
     from .review import make_review
     from .workflow import apply_set, load_playbook, write_review
 
@@ -363,9 +363,7 @@ def _review_interactive(
             playbook_id = _triage(cat, no_color)
         pb = load_playbook(cat, playbook_id)
         if not deal:
-            import questionary
-
-            deal = (questionary.text("Which deal is this review for?").unsafe_ask() or "").strip()
+            deal = " ".join(ask_text("Which deal is this review for?").split())
             if not deal:
                 raise InputError("a review needs a deal name; pass --deal NAME")
         preset: dict[str, Any] = {}
@@ -408,17 +406,20 @@ def _review_interactive(
         interview = Interview(pb, preset, on_answer=autosave)
         if preset:
             autosave(interview.answers)
-        asker = TerminalAsker(color=color)
-        interview.run(asker)
+        ask = asker(color=color)
+        interview.run(ask)
         if not yes:
-            _summary_screen(interview, asker, color)
+            _summary_screen(interview, ask, color)
         result = make_review(pb, deal, interview.answers, date=out.date, participant=out.participant)
         text = _render(result, out.fmt, out.template)
         written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
     except KeyboardInterrupt:
         where = f" Your answers are saved in {saved_to}; run the same command to continue." if saved_to else ""
         raise Interrupted(f"Stopped.{where}", saved_to) from None
-    session.drop(session.session_path(deal, pb.id, out.participant))
+    try:
+        session.drop(session.session_path(deal, pb.id, out.participant))
+    except OSError as exc:  # the review is written; a leftover session only offers to resume it
+        _err(f"warning: could not remove the saved answers: {exc.strerror or exc}")
     console = _console(no_color)
     if out.fmt == "md" and out.output != "-":
         from rich.markdown import Markdown
@@ -433,16 +434,23 @@ def _review_interactive(
 
 def _summary_screen(interview: Any, asker: Any, color: bool) -> None:
     """List every answer; let the rep change any of them before the review is written."""
-    from .prompts import choose
+    import textwrap
+
+    from .prompts import choose, width
     from .scoring import label
 
     finish = "__finish__"
     while True:
         asked = interview.playbook.asked(interview.answers)
         choices = [("Finish and write the review", finish)]
+        room = width() - 6  # the pointer and its margin
         for question in asked:
-            shown = label(question, interview.answers.get(question.id))
-            choices.append((f"Change: {question.prompt} [{shown}]", question.id))
+            # One line each, the answer always in sight: shorten the question, then a long answer.
+            shown = textwrap.shorten(
+                label(question, interview.answers.get(question.id)), max(12, room // 2), placeholder="…"
+            )
+            ask = textwrap.shorten(question.prompt, max(10, room - len(shown) - 11), placeholder="…")
+            choices.append((f"Change: {ask} [{shown}]", question.id))
         picked = choose("Check your answers", choices, color=color)
         if picked == finish:
             return
