@@ -154,6 +154,31 @@ class Playbook:
         return any(s.lower().startswith("framework-based") for s in self.sources)
 
 
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return "unknown" if value is None else str(value)
+
+
+def _samples(question: Question) -> list[Any]:
+    """A few answers a question can take, the edge ones first, for probing expressions."""
+    if question.type in ("number", "scale"):
+        low = question.min if question.min is not None else -1
+        high = question.max if question.max is not None else 100
+        return list(dict.fromkeys([high, low, *([0] if low <= 0 <= high else [])]))
+    if question.type == "yesno":
+        return [True, False]
+    if question.type == "choice":
+        return [o.value for o in question.options]
+    if question.type == "multi":
+        return [[o.value] for o in question.options[:1]] + [[]]
+    if question.type == "list":
+        return [["item"], []]
+    return ["text", ""]
+
+
 def namespace(playbook: Playbook, answers: dict[str, Any]) -> dict[str, Any]:
     """What expressions see: every question id, with UNKNOWN where there is no answer."""
     return {q.id: UNKNOWN if answers.get(q.id) is None else answers[q.id] for q in playbook.questions}
@@ -374,8 +399,38 @@ class _PlaybookBuilder:
         )
         if isinstance(data.get("version"), int) and data["version"] < 1:
             self.problem(("version",), "'version' starts at 1")
+        if not self.problems:
+            self.probe_conditions(playbook, data)
         playbook.examples = tuple(self.build_examples(data.get("examples"), playbook))
         return playbook
+
+    def probe_conditions(self, playbook: Playbook, data: dict[str, Any]) -> None:
+        """Run every `when` with each answer its questions can take (bounds, 0, each choice), one
+        question at a time: an expression that would fail on some review (`10 / deferrals` when
+        deferrals may be 0) is reported now, at its line, not when a review finishes."""
+        samples = {q.id: _samples(q) for q in playbook.questions}
+        baseline = {qid: values[0] for qid, values in samples.items() if values}
+        by_line = {q.line: q.when for q in playbook.questions if q.when is not None}
+        by_line.update({r.line: r.when for r in playbook.rules})
+        names = namespace(playbook, baseline)  # built once: copied and changed per probe
+        for section in ("questions", "rules"):
+            items = data.get(section)
+            for i in range(len(items) if isinstance(items, list) else 0):
+                condition = by_line.get(self.line((section, i)))
+                if condition is None:
+                    continue
+                for qid in sorted(condition.names & samples.keys()):
+                    for value in samples[qid]:
+                        try:
+                            condition({**names, qid: value})
+                        except InputError as exc:
+                            probe = {**baseline, qid: value}
+                            shown = ", ".join(f"{n}: {_plain(probe.get(n))}" for n in sorted(condition.names))
+                            self.problem((section, i, "when"), f"{exc.message} (with {shown})")
+                            break
+                    else:
+                        continue
+                    break
 
     def build_strategies(self, value: Any) -> list[Strategy]:
         result: list[Strategy] = []

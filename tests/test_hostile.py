@@ -90,12 +90,16 @@ def test_answers_are_shown_as_written_not_as_python_prints_them(dealcoach, work:
 
 
 def test_an_expression_that_fails_while_a_review_is_scored_names_its_file_and_line(dealcoach, work: Path) -> None:
-    # Passes validate (the divisor is an answer), fails only for some answers: say where it is.
-    text = MINIMAL.replace("    when: ready and size == 'small'", "    when: ready and 10 / (size | length - 3) > 1")
+    # Passes validate (its probes, 0 and the bounds, do not hit 3), fails for one answer: say where.
+    count = "  - {id: count, type: number, prompt: How many?, min: 0, max: 10}\nrules:"
+    text = MINIMAL.replace("rules:", count).replace(
+        "    when: ready and size == 'small'", "    when: ready and 10 / (count - 3) > 1"
+    )
     write(work / "playbooks" / "mini.yaml", text)
-    ran = dealcoach("review", "mini", "--deal", "Acme", "--defaults", "-s", "ready=yes", "-s", "size=big", "-o", "-")
+    assert dealcoach("playbooks", "validate", "playbooks").code == 0
+    ran = dealcoach("review", "mini", "--deal", "Acme", "--defaults", "-s", "ready=yes", "-s", "count=3", "-o", "-")
     assert ran.code == 2
-    assert "/playbooks/mini.yaml:25:1: the expression" in ran.err
+    assert "/playbooks/mini.yaml:26:1: the expression" in ran.err
     assert ran.err.strip().endswith("failed: division by zero")
 
 
