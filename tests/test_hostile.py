@@ -285,3 +285,14 @@ def test_front_matter_too_long_is_not_said_never_to_end(dealcoach, work: Path) -
     ran = dealcoach("deals")
     assert "never ends" not in ran.err
     assert "front matter is larger than 256 kB" in ran.err
+
+
+def test_an_answers_file_from_a_newer_playbook_version_is_noted(dealcoach, work: Path) -> None:
+    write(work / "playbooks" / "mini.yaml", MINIMAL)
+    write(work / "a.yaml", "playbook: mini\nplaybook_version: 3\ndeal: Acme\nanswers: {ready: true}\n")
+    ran = dealcoach("review", "--answers", "a.yaml", "--output", "-")
+    assert ran.code == 0
+    assert (
+        "note: a.yaml: answered with version 3 of 'mini', newer than the version 1 here; "
+        "update the playbooks to score it as it was meant"
+    ) in ran.err
