@@ -410,6 +410,7 @@ def _review_interactive(
         interview.run(ask)
         if not yes:
             _summary_screen(interview, ask, color)
+        _note_skipped_sets(pb, interview.answers, apply_set(pb, {}, set_items))
         result = make_review(pb, deal, interview.answers, date=out.date, participant=out.participant)
         text = _render(result, out.fmt, out.template)
         written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)

@@ -206,3 +206,16 @@ def test_a_dumb_terminal_is_asked_line_by_line_without_escape_codes(env: dict[st
         "restructured": False,
         "note": "fine",
     }
+
+
+@pytest.mark.usefixtures("playbook")
+def test_set_to_a_question_the_answers_skip_is_noted_interactively(env: dict[str, str], work: Path) -> None:
+    term = Narrow(["review", "mini", "--deal", "acme", "--yes", "--set", "size=big"], env, work, term="dumb")
+    term.type("Are they ready", "2")  # No: "How big is it?" is skipped
+    term.type("How many times did they defer", "1")
+    term.type("Which signs", "1")
+    term.type("restructuring change", "2")
+    term.type("Anything to add", "")
+    term.expect("note: --set not used, the other answers skip these questions: size")
+    term.expect("Review written to")
+    assert term.finish() == 0
