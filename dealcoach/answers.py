@@ -70,9 +70,10 @@ def coerce(question: Question, value: Any) -> Any:
             raise AnswerError("must be a list of short texts")
         return [v.strip() for v in str(value).split(",") if v.strip()]
     if qtype in ("number", "scale"):
+        typed = value
         if question.unit == "%" and isinstance(value, str) and value.strip().endswith("%"):
-            value = value.strip()[:-1]  # the prompt shows percentages, so "5%" is what a rep types
-        number = _number(value)
+            typed = value.strip()[:-1]  # the prompt shows percentages, so "5%" is what a rep types
+        number = _number(typed)
         if number is None:
             raise AnswerError(f"{_shown(value)} is not a number")
         if not math.isfinite(number):  # nan and inf compare false with every bound; refuse them

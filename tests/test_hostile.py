@@ -35,6 +35,8 @@ def test_a_count_must_be_whole_and_a_percentage_may_carry_its_sign(dealcoach) ->
     ran = dealcoach("review", "--answers", POSTMORTEM, "--set", "deferrals=3.5", "--output", "-")
     assert ran.code == 2
     assert ran.err.strip() == "--set: answer to 'deferrals': '3.5' must be a whole number (this question counts)"
+    ran = dealcoach("review", "--answers", POSTMORTEM, "--set", "budget_share=inf%", "--output", "-")
+    assert ran.err.strip() == "--set: answer to 'budget_share': 'inf%' is not a finite number"
     ran = dealcoach("review", "--answers", POSTMORTEM, "--set", "budget_share=7.5%", "--output", "-")
     assert ran.code == 0, ran.err
     assert yaml.safe_load(ran.out.split("---\n")[1])["answers"]["budget_share"] == 7.5
