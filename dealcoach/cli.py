@@ -92,7 +92,8 @@ def _require_terminal() -> None:
     if not _interactive_terminal():
         raise InputError(
             "this review needs a terminal to ask its questions; to run without one, give the "
-            "answers: dealcoach review --answers FILE [--set QUESTION=VALUE] --output -"
+            "answers: dealcoach review --answers FILE [--set QUESTION=VALUE] --output -, or take each "
+            "question's default: dealcoach review PLAYBOOK --defaults --deal NAME"
         )
 
 
