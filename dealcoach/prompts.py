@@ -57,8 +57,11 @@ def width() -> int:
 
 def wrap(text: str, indent: int = 0) -> str:
     """Break `text` between words to fit the terminal, which would otherwise break it mid-word."""
-    lines = textwrap.wrap(text, width() - indent, break_on_hyphens=False) or [""]
-    return "\n".join(lines)
+    room = width() - indent
+    # Line by line: a help text's own line breaks (a YAML `|` block) are kept.
+    return "\n".join(
+        textwrap.fill(line, room, break_on_hyphens=False) if line.strip() else "" for line in text.splitlines()
+    )
 
 
 def _instruction(message: str, instruction: str) -> str:

@@ -27,6 +27,9 @@ PLAYBOOK = MINIMAL.replace(
     f"""  - id: deferrals
     type: number
     prompt: How many times did they defer?
+    help: |
+      One is a calendar problem.
+      Three is an answer.
     min: 0
     max: 30
     whole: true
@@ -197,6 +200,7 @@ def test_a_dumb_terminal_is_asked_line_by_line_without_escape_codes(env: dict[st
     term.expect("Review written to")
     assert term.finish() == 0
     assert "\x1b" not in term.output
+    assert "One is a calendar problem.\r\nThree is an answer." in term.output  # its own line breaks kept
     answers = read_review(work / "reviews" / "acme" / "2026-11-25-mini.md")["answers"]
     assert answers == {
         "ready": True,
