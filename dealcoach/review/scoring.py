@@ -10,9 +10,12 @@ that carry weight were answered) and margin (points between the winner and the r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import InputError, Problem
 from ..playbook.expressions import UNKNOWN
 from ..playbook.model import Playbook, Question, namespace
 
@@ -113,6 +116,17 @@ def label(question: Question, value: Any) -> str:
     return str(value)
 
 
+@contextmanager
+def at_line(playbook: Playbook, line: int) -> Iterator[None]:
+    """Name the playbook file and line when an expression or text fails while a review is scored."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.problems:
+            raise
+        raise InputError(exc.message, [Problem(playbook.path, line, 1, exc.message)]) from None
+
+
 def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Result:
     """Score `answers` against `playbook`; `flips=False` skips the what-would-change search."""
     asked = playbook.asked(answers)
@@ -131,24 +145,26 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
             option = question.option(v)
             if option is None or not option.points:
                 continue
-            says = option.says.render(names) if option.says else f"{question.prompt} {option.label}"
+            with at_line(playbook, question.line):
+                says = option.says.render(names) if option.says else f"{question.prompt} {option.label}"
             contributions.append(Contribution(question.id, "answer", says, dict(option.points)))
 
     vetoed: dict[str, list[str]] = {}
     flags: list[RaisedFlag] = []
     fired: list[bool] = []
     for rule in playbook.rules:
-        fired.append(bool(rule.when(names)))
-        if not fired[-1]:
-            continue
-        reason = rule.says.render(names) if rule.says else ""
-        if rule.points:
-            contributions.append(Contribution(rule.id, "rule", reason or f"{rule.when.source}", dict(rule.points)))
-        if rule.flag:
-            flags.append(RaisedFlag(rule.id, rule.flag.severity, rule.flag.text.render(names)))
-        for strategy in rule.veto:
-            text = reason or (rule.flag.text.render(names) if rule.flag else rule.when.source)
-            vetoed.setdefault(strategy, []).append(text)
+        with at_line(playbook, rule.line):
+            fired.append(bool(rule.when(names)))
+            if not fired[-1]:
+                continue
+            reason = rule.says.render(names) if rule.says else ""
+            if rule.points:
+                contributions.append(Contribution(rule.id, "rule", reason or f"{rule.when.source}", dict(rule.points)))
+            if rule.flag:
+                flags.append(RaisedFlag(rule.id, rule.flag.severity, rule.flag.text.render(names)))
+            for strategy in rule.veto:
+                text = reason or (rule.flag.text.render(names) if rule.flag else rule.when.source)
+                vetoed.setdefault(strategy, []).append(text)
 
     for c in contributions:
         for sid, amount in c.points.items():
