@@ -1,3 +1,5 @@
 from .cli.app import main
 
-main()
+# Guarded: forkserver and spawn workers import this module and must not run the command again.
+if __name__ == "__main__":
+    main()

@@ -126,7 +126,7 @@ def test_bad_set_value(dealcoach) -> None:
 def test_interactive_review_without_a_terminal_stops_at_once(dealcoach) -> None:
     ran = dealcoach("review", "resistant-end-user", "--deal", "acme", stdin="mild\n")
     assert ran.code == 2
-    assert "needs a terminal" in ran.err and "--answers" in ran.err
+    assert "needs a terminal" in ran.err and "--answers" in ran.err and "--defaults" in ran.err
 
 
 def test_existing_output_file_is_not_replaced_without_force(dealcoach, work: Path) -> None:

@@ -137,20 +137,7 @@ def _lint(markdown: str) -> list[str]:
     return [str(failure) for failure in api.scan_string(markdown).scan_failures]
 
 
-# These playbooks put the rep's names into their texts, and answers in texts are not yet escaped
-# for Markdown (a name like "__0__" renders bold), so the lint can fail on a random name.
-NAMES_IN_TEXTS = {"first-90-days", "partner-triangle", "resistant-end-user", "resistant-purchaser"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=False, reason="names in texts are not escaped for Markdown"))
-        if n in NAMES_IN_TEXTS
-        else n
-        for n in sorted(BUILTIN)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(BUILTIN))
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_answers_give_a_review_that_round_trips(name: str, data: st.DataObject, tmp_path_factory: Any) -> None:

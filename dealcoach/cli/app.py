@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..errors import (
+    EXIT_BAD_INPUT,
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     DealcoachError,
@@ -171,7 +172,8 @@ def _require_terminal() -> None:
     if not _interactive_terminal():
         raise InputError(
             "this review needs a terminal to ask its questions; to run without one, give the "
-            "answers: dealcoach review --answers FILE [--set QUESTION=VALUE] --output -"
+            "answers: dealcoach review --answers FILE [--set QUESTION=VALUE] --output -, or take each "
+            "question's default: dealcoach review PLAYBOOK --defaults --deal NAME"
         )
 
 
@@ -251,6 +253,11 @@ def review(
     resume: bool = typer.Option(False, "--resume", help="Continue a saved unfinished review without asking."),
     restart: bool = typer.Option(False, "--restart", help="Ignore a saved unfinished review and start over."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Skip the summary screen before writing."),
+    defaults: bool = typer.Option(
+        False,
+        "--defaults",
+        help="Ask nothing: take each question's default (I don't know where there is none); for scripts.",
+    ),
     template: Path | None = typer.Option(
         None, "--template", help="A jinja2 template for the review body.", metavar="FILE"
     ),
@@ -279,6 +286,15 @@ def review(
         raise InputError(f"--template {template}: no such file")
     cat = _catalogue(playbooks)
     out = _Output(output, fmt, force, template, today(), " ".join((participant or "").split()))
+    if deal is not None:
+        deal = " ".join(deal.split())  # "  Acme  Corp " is Acme Corp; "   " names no deal
+        if not deal:
+            raise InputError("--deal is blank; give the deal's name")
+    if defaults and answers is not None:
+        raise InputError("--defaults and --answers contradict each other; pick one")
+    if defaults:
+        _review_from_defaults(cat, playbook, deal, set_ or [], out)
+        return
     if answers is not None:
         _review_from_file(cat, playbook, deal, answers, set_ or [], out)
         return
@@ -334,7 +350,7 @@ def _review_from_file(
     gathered = answers_from_file(pb, source)
     for note in gathered.notes:
         _info(f"note: {note}")
-    deal_name = deal or source.deal
+    deal_name = deal or " ".join(source.deal.split())
     if not deal_name:
         raise InputError(f"{answers_path}: no deal named; add `deal: NAME` to the file or pass --deal")
     answers = gathered.answers
@@ -348,6 +364,7 @@ def _review_from_file(
                 f"(saved {saved[0].updated}): {', '.join(missing)}"
             )
     final = apply_set(pb, answers, set_items)
+    _note_skipped_sets(pb, final, apply_set(pb, {}, set_items))
     from .followup import check_steps, follow_through_from_file, store_from_file
 
     tracked = out.output is None and not out.participant  # as in an interactive review
@@ -451,17 +468,59 @@ def _still_true(pb: Any, deal: str, color: bool) -> tuple[dict[str, Any], set[st
     return answers, set(answers) - changed, changed
 
 
+def _review_from_defaults(
+    cat: Catalogue, playbook_id: str | None, deal: str | None, set_items: list[str], out: _Output
+) -> None:
+    """`review --defaults`: every question the playbook would ask takes its default, without a terminal."""
+    from ..playbook.answers import coerce
+    from ..playbook.model import namespace
+    from ..review.document import make_review
+    from ..review.workflow import apply_set, load_playbook, write_review
+
+    if not playbook_id:
+        raise InputError("--defaults needs the playbook id: dealcoach review PLAYBOOK --defaults --deal NAME")
+    if not deal:
+        raise InputError("--defaults needs --deal NAME")
+    pb = load_playbook(cat, playbook_id)
+    found: dict[str, Any] = {}
+    # Walk in order: a default may make a later question relevant (`when`), and --set wins over it.
+    overrides = apply_set(pb, {}, set_items)
+    for question in pb.questions:
+        if question.when is not None and not question.when(namespace(pb, found)):
+            continue
+        if question.id in overrides:
+            found[question.id] = overrides[question.id]
+        elif question.default is not None:
+            found[question.id] = coerce(question, question.default)  # checked when the playbook loaded
+    _note_skipped_sets(pb, found, overrides)
+    result = make_review(pb, deal, found, date=out.date, participant=out.participant)
+    if result.unanswered:
+        _info(f"note: no default (counted as I don't know): {', '.join(result.unanswered)}")
+    text = _render(result, out.fmt, out.template)
+    written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
+    if written is not None:
+        _info(f"Review written to {_shown(written)}")
+
+
+def _note_skipped_sets(pb: Any, answers: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """A --set answer to a question the other answers skip is not used; say so rather than drop it."""
+    asked = {q.id for q in pb.asked(answers)}
+    skipped = [qid for qid in overrides if qid not in asked]
+    if skipped:
+        _info(f"note: --set not used, the other answers skip these questions: {', '.join(skipped)}")
+
+
 def _triage(cat: Catalogue, no_color: bool) -> str:
     from ..review.interview import Interview
     from ..review.scoring import score
     from ..review.workflow import load_playbook
-    from .prompts import TerminalAsker, choose, say
+    from .prompts import asker, choose, say
 
     color = _color(no_color)
     triage = load_playbook(cat, "triage")
     say(triage.title, "bold", color)
     say(triage.summary)
-    found = Interview(triage).run(TerminalAsker(color=color))
+    found = Interview(triage).run(asker(color=color))
     result = score(triage, found, flips=False)
     ranked = sorted(
         (s for s in triage.strategies if s.route and s.id not in result.vetoed and s.route in cat.entries),
@@ -501,7 +560,7 @@ def _review_interactive(
     from ..review.document import make_review
     from ..review.interview import Interview
     from ..review.workflow import apply_set, load_playbook, write_review
-    from .prompts import TerminalAsker, confirm, say
+    from .prompts import ask_text, asker, confirm, say
 
     color = _color(no_color)
     saved_to: Path | None = None
@@ -511,9 +570,7 @@ def _review_interactive(
             playbook_id = _triage(cat, no_color)
         pb = load_playbook(cat, playbook_id)
         if not deal:
-            import questionary
-
-            deal = (questionary.text("Which deal is this review for?").unsafe_ask() or "").strip()
+            deal = " ".join(ask_text("Which deal is this review for?").split())
             if not deal:
                 raise InputError("a review needs a deal name; pass --deal NAME")
         preset: dict[str, Any] = {}
@@ -552,10 +609,20 @@ def _review_interactive(
         say(f"\n{pb.title} — {pb.summary}", "bold", color)
         say("Ctrl-C stops at any time; every answer is saved as you go.", "fg:ansibrightblack", color)
 
+        autosave_failed = False
+
         def autosave(current: dict[str, Any]) -> None:
-            nonlocal saved_to
+            nonlocal saved_to, autosave_failed
+            if autosave_failed:
+                return
             was_lost = saver.lost
-            saved_to = saver.save(current)
+            try:
+                saved_to = saver.save(current)
+            except (OSError, DealcoachError) as exc:  # a read-only or full state folder: the review itself can go on
+                autosave_failed, saved_to = True, None
+                reason = exc.message if isinstance(exc, DealcoachError) else exc.strerror or str(exc)
+                say(f"warning: answers are not saved as you go ({reason}); carry on", "fg:ansiyellow", color)
+                return
             if saver.lost and not was_lost:
                 say(
                     f"\nAnother dealcoach has saved answers for {deal} with {pb.id} since this one started "
@@ -568,10 +635,11 @@ def _review_interactive(
         interview = Interview(pb, preset, on_answer=autosave, kept=kept, reask=reask)
         if preset:
             autosave(interview.answers)
-        asker = TerminalAsker(color=color)
-        interview.run(asker)
+        ask = asker(color=color)
+        interview.run(ask)
         if not yes:
-            _summary_screen(interview, asker, color)
+            _summary_screen(interview, ask, color)
+        _note_skipped_sets(pb, interview.answers, apply_set(pb, {}, set_items))
         result = make_review(
             pb, deal, interview.answers, date=out.date, participant=out.participant, follow_up=follow_up
         )
@@ -587,7 +655,10 @@ def _review_interactive(
         else:
             where = ""
         raise Interrupted(f"Stopped.{where}", saved_to) from None
-    saver.drop()
+    try:
+        saver.drop()
+    except OSError as exc:  # the review is written; a leftover session only offers to resume it
+        _err(f"warning: could not remove the saved answers: {exc.strerror or exc}")
     console = _console(no_color)
     if out.fmt == "md" and out.output != "-":
         from rich.markdown import Markdown
@@ -606,16 +677,23 @@ def _review_interactive(
 
 def _summary_screen(interview: Any, asker: Any, color: bool) -> None:
     """List every answer; let the rep change any of them before the review is written."""
+    import textwrap
+
     from ..review.scoring import label
-    from .prompts import choose
+    from .prompts import choose, width
 
     finish = "__finish__"
     while True:
         asked = interview.playbook.asked(interview.answers)
         choices = [("Finish and write the review", finish)]
+        room = width() - 6  # the pointer and its margin
         for question in asked:
-            shown = label(question, interview.answers.get(question.id))
-            choices.append((f"Change: {question.prompt} [{shown}]", question.id))
+            # One line each, the answer always in sight: shorten the question, then a long answer.
+            shown = textwrap.shorten(
+                label(question, interview.answers.get(question.id)), max(12, room // 2), placeholder="…"
+            )
+            ask = textwrap.shorten(question.prompt, max(10, room - len(shown) - 11), placeholder="…")
+            choices.append((f"Change: {ask} [{shown}]", question.id))
         picked = choose("Check your answers", choices, color=color)
         if picked == finish:
             return
@@ -734,6 +812,10 @@ def main() -> None:
     except KeyboardInterrupt:
         _err("Stopped.")
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:  # the file system said no (permissions, a full disk, a name too long)
+        where = f" {exc.filename}" if exc.filename else ""
+        _err(f"error: cannot use{where}: {exc.strerror or exc}")
+        sys.exit(EXIT_BAD_INPUT)
     except Exception as exc:  # a bug in dealcoach, not bad input: say so in one line
         if os.environ.get("DEALCOACH_DEBUG"):
             raise

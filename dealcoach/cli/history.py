@@ -356,7 +356,16 @@ def rescore_command(
             continue
         if record.participant or record.participants:
             continue  # one person's answers, or a merge: re-merge instead of re-scoring
-        outcome = rescore(record, current[record.playbook])
+        installed = current[record.playbook]
+        if record.playbook_version > installed.version:  # scoring it with an older playbook would mislead
+            _err(
+                f"skipped: {_shown(record.path)}: answered with version {record.playbook_version} of "
+                f"{record.playbook!r}, newer than the version {installed.version} here; update the playbooks first"
+            )
+            continue
+        outcome = rescore(record, installed)
+        for reason in outcome.unfit:
+            _info(f"note: {_shown(record.path)}: counted as I don't know, no longer fits the playbook: {reason}")
         row = {
             "path": str(record.path),
             "deal": record.deal,

@@ -361,11 +361,14 @@ def playbooks_diff(
 
     before = load(old)
     if new is None:
-        entry = _catalogue(playbooks).find(before.id)
-        if entry.path.resolve() == old.resolve():
-            entry = entry.overrides[0] if entry.overrides else entry
-        after, before = before, load(entry.path)
-        _info(f"comparing {entry.path} (installed) with {old}")
+        after, found = before, _previous_version(before, old, playbooks)
+        if found is None:  # a new playbook: no version bump to check, nothing to review but itself
+            _err(
+                f"{old}: a new playbook: it overrides no other and git has no committed version of it, "
+                "so there is nothing to compare it with (give two files: OLD NEW)"
+            )
+            return
+        before = found
     else:
         after = load(new)
     result = diff_playbooks(before, after)
@@ -375,6 +378,53 @@ def playbooks_diff(
     for line in result.lines:
         typer.echo(line)
     raise typer.Exit(EXIT_FAILURE)
+
+
+def _previous_version(current: Any, path: Path, playbooks: list[Path] | None) -> Any:
+    """What `playbooks diff FILE` compares FILE with: the playbook it overrides in the layers,
+    else the installed one of the same id, else the version committed in git; None if none."""
+    from ..playbook.model import load
+
+    try:
+        entry = _catalogue(playbooks).find(current.id)
+    except InputError:
+        entry = None
+    if entry is not None:
+        if entry.path.resolve() != path.resolve():
+            _info(f"comparing {entry.path} (installed) with {path}")
+            return load(entry.path)
+        if entry.overrides:
+            _info(f"comparing {entry.overrides[0].path} (which it overrides) with {path}")
+            return load(entry.overrides[0].path)
+    committed = _committed(path)
+    if committed is not None:
+        _info(f"comparing {path} as committed in git with the file as it is")
+    return committed
+
+
+def _committed(path: Path) -> Any:
+    """The playbook at `path` as last committed (git's HEAD), or None outside git or if never committed."""
+    import subprocess
+    import tempfile
+
+    from ..playbook.model import load
+
+    folder = path.resolve().parent
+    try:
+        ran = subprocess.run(
+            ["git", "show", f"HEAD:./{path.name}"], cwd=folder, capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):  # no git here
+        return None
+    if ran.returncode != 0:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / path.name  # same name: a playbook's file name is its id
+        old.write_bytes(ran.stdout)
+        try:
+            return load(old)
+        except DealcoachError as exc:
+            raise InputError(f"{path}: the committed version does not load: {exc.message}") from None
 
 
 @app.command("init")

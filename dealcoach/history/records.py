@@ -57,17 +57,20 @@ def _front_matter(path: Path) -> tuple[str | None, Problem | None]:
             raw = handle.read(MAX_FRONT_MATTER + 1)
     except OSError as exc:
         return None, Problem(path, 0, 0, f"cannot read: {exc.strerror}")
-    if len(raw) > MAX_FRONT_MATTER:
+    cut = len(raw) > MAX_FRONT_MATTER
+    if cut:
         raw = raw[: raw.rfind(b"\n") + 1]  # whole lines only: a cut character is not damage
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, Problem(path, 0, 0, "not UTF-8 text")
+    except UnicodeDecodeError as exc:  # where the first bad byte is, and what the file probably is
+        return None, yamlfile.not_utf8(path, exc).problems[0]
     front, _ = yamlfile.split_front_matter(text)
     if front is not None:
         return front, None
     if not yamlfile.opens_front_matter(text):
         return None, Problem(path, 1, 1, "no front matter: a review starts with a '---' line")
+    if cut:  # it may well close later: say what is wrong, its size
+        return None, Problem(path, 1, 1, f"the front matter is larger than {MAX_FRONT_MATTER // 1000} kB; trim it")
     return None, Problem(path, text.count("\n") + 1, 1, "the front matter never ends: add a closing '---' line")
 
 

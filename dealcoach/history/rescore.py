@@ -25,6 +25,7 @@ class Rescored:
     answers: dict[str, Any]
     result: Result  # without the what-would-change search: comparing needs only the outcome
     set_aside: dict[str, Any] = field(default_factory=dict)  # answers to questions that are gone
+    unfit: list[str] = field(default_factory=list)  # why answers to questions still there no longer fit
 
     @cached_property
     def review(self) -> Review:
@@ -63,10 +64,11 @@ def rescore(record: ReviewRecord, playbook: Playbook) -> Rescored:
     """Score the record's answers with `playbook`; answers that no longer fit are set aside."""
     known = {qid: v for qid, v in record.answers.items() if playbook.question(qid) is not None}
     set_aside = {qid: v for qid, v in record.answers.items() if qid not in known}
-    answers, _ = check_answers(playbook, known, None, ())
+    answers, problems = check_answers(playbook, known, None, ())
     # A value that no longer fits (a renamed choice, say) is set aside too, and counts as unknown.
     set_aside.update({qid: v for qid, v in known.items() if qid not in answers})
-    return Rescored(record, playbook, answers, score(playbook, answers, flips=False), set_aside)
+    unfit = [p.message for p in problems]
+    return Rescored(record, playbook, answers, score(playbook, answers, flips=False), set_aside, unfit)
 
 
 def load_playbooks(ids: set[str], catalogue: Any) -> tuple[dict[str, Playbook], dict[str, str]]:

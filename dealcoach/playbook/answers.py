@@ -7,6 +7,7 @@ One function, `coerce`, decides what a valid answer is for every question type; 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,8 +34,11 @@ def coerce(question: Question, value: Any) -> Any:
         return None
     qtype = question.type
     if qtype == "choice":
+        if isinstance(value, (list, dict)):
+            kind = "a list" if isinstance(value, list) else "a mapping"
+            raise AnswerError(f"must be one of the choices ({_values(question)}), not {kind}")
         if question.option(value) is None:
-            raise AnswerError(f"{value!r} is not one of the choices: {_values(question)}")
+            raise AnswerError(f"{_shown(value)} is not one of the choices: {_values(question)}")
         return value
     if qtype == "multi":
         if isinstance(value, dict):
@@ -42,7 +46,7 @@ def coerce(question: Question, value: Any) -> Any:
         items = value if isinstance(value, list) else [v.strip() for v in str(value).split(",") if v.strip()]
         bad = [v for v in items if question.option(v) is None]
         if bad:
-            raise AnswerError(f"{bad[0]!r} is not one of the choices: {_values(question)}")
+            raise AnswerError(f"{_shown(bad[0])} is not one of the choices: {_values(question)}")
         return list(dict.fromkeys(items))
     if qtype == "yesno":
         if isinstance(value, bool):
@@ -52,7 +56,7 @@ def coerce(question: Question, value: Any) -> Any:
             return True
         if text in _NO:
             return False
-        raise AnswerError(f"{value!r} is not yes or no")
+        raise AnswerError(f"{_shown(value)} is not yes or no")
     if qtype == "text":
         if isinstance(value, (dict, list)):
             raise AnswerError("must be text, not a list or mapping")
@@ -66,11 +70,18 @@ def coerce(question: Question, value: Any) -> Any:
             raise AnswerError("must be a list of short texts")
         return [v.strip() for v in str(value).split(",") if v.strip()]
     if qtype in ("number", "scale"):
-        number = _number(value)
+        typed = value
+        if question.unit == "%" and isinstance(value, str) and value.strip().endswith("%"):
+            typed = value.strip()[:-1]  # the prompt shows percentages, so "5%" is what a rep types
+        number = _number(typed)
         if number is None:
-            raise AnswerError(f"{value!r} is not a number")
+            raise AnswerError(f"{_shown(value)} is not a number")
+        if not math.isfinite(number):  # nan and inf compare false with every bound; refuse them
+            raise AnswerError(f"{_shown(value)} is not a finite number")
         if qtype == "scale" and number != int(number):
-            raise AnswerError(f"{value!r} must be a whole number on the scale")
+            raise AnswerError(f"{_shown(value)} must be a whole number on the scale")
+        if question.whole and number != int(number):  # "deferred 3.5 times" is not a count
+            raise AnswerError(f"{_shown(value)} must be a whole number (this question counts)")
         if question.min is not None and number < question.min:
             raise AnswerError(f"{_fmt(number)} is below the minimum {_fmt(question.min)}")
         if question.max is not None and number > question.max:
@@ -88,6 +99,19 @@ def _number(value: Any) -> float | None:
         return float(str(value).strip().replace(",", ""))
     except ValueError:
         return None
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it in YAML, not as Python prints it (no `['a']`, no `True`)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
 
 
 def _fmt(number: float) -> str:
@@ -159,7 +183,11 @@ def read_answers_file(path: Path, text: str | None = None) -> AnswersFile:
             text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such answers file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # a line and column, not "byte 40"
+        from .yamlfile import not_utf8
+
+        raise not_utf8(path, exc) from None
+    except (OSError, ValueError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     front, _ = split_front_matter(text)
     from . import yamlfile

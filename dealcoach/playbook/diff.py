@@ -4,9 +4,12 @@ whether the version was bumped when it should have been (reviews record it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from .model import Playbook, Question
+from .expressions import TextTemplate
+from .model import Flag, Playbook, Question
 
 
 @dataclass
@@ -24,6 +27,27 @@ class PlaybookDiff:
 
 def _scoring(question: Question) -> dict[str, dict[str, int]]:
     return {str(o.value): dict(o.points) for o in question.options}
+
+
+def _text(value: Any) -> Any:
+    """A text as the author wrote it (templates by their source), for comparing two versions."""
+    if isinstance(value, TextTemplate):
+        return value.source
+    if isinstance(value, Flag):
+        return (value.severity, value.text.source)
+    return value
+
+
+def _texts_changed(add: Callable[[str], None], what: str, pairs: list[tuple[str, Any, Any]]) -> None:
+    """Wording changes: they alter what reps read and what reviews say, not how answers score."""
+    for name, before, after in pairs:
+        if _text(before) != _text(after):
+            add(f"~ {what}: {name} changed: {_short(_text(before))} -> {_short(_text(after))}")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 70 else text[:67] + "...'"
 
 
 def diff_playbooks(old: Playbook, new: Playbook) -> PlaybookDiff:
@@ -44,6 +68,19 @@ def diff_playbooks(old: Playbook, new: Playbook) -> PlaybookDiff:
             result.breaking = True
         if before.prompt != after.prompt:
             add(f"~ question {qid}: re-worded: {before.prompt!r} -> {after.prompt!r}")
+        _texts_changed(add, f"question {qid}", [("help", before.help, after.help), ("gap", before.gap, after.gap)])
+        old_options = {str(o.value): o for o in before.options}
+        for option in after.options:
+            was = old_options.get(str(option.value))
+            if was is not None:
+                _texts_changed(
+                    add,
+                    f"question {qid}",
+                    [
+                        (f"label of {option.value}", was.label, option.label),
+                        (f"says of {option.value}", was.says, option.says),
+                    ],
+                )
         old_values = [str(o.value) for o in before.options]
         new_values = [str(o.value) for o in after.options]
         for value in [v for v in new_values if v not in old_values]:
@@ -69,6 +106,11 @@ def diff_playbooks(old: Playbook, new: Playbook) -> PlaybookDiff:
     for sid in sorted(old_s - new_s):
         add(f"- strategy {sid}: {old.strategy(sid).title}")  # type: ignore[union-attr]
         result.breaking = True
+    for sid in [s.id for s in new.strategies if s.id in old_s]:
+        a, b = old.strategy(sid), new.strategy(sid)
+        assert a is not None and b is not None
+        fields = ("title", "why", "risks", "next_steps", "talk_track")
+        _texts_changed(add, f"strategy {sid}", [(f, getattr(a, f), getattr(b, f)) for f in fields])
     old_r = {r.id or r.when.source: r for r in old.rules}
     new_r = {r.id or r.when.source: r for r in new.rules}
     for rid in sorted(new_r.keys() - old_r.keys()):
@@ -82,6 +124,8 @@ def diff_playbooks(old: Playbook, new: Playbook) -> PlaybookDiff:
         if (a.when.source, a.points, a.veto, bool(a.flag)) != (b.when.source, b.points, b.veto, bool(b.flag)):
             add(f"~ rule {rid}: changed")
             result.breaking = True
+        _texts_changed(add, f"rule {rid}", [("says", a.says, b.says), ("flag", a.flag, b.flag)])
+    _texts_changed(add, "playbook", [("title", old.title, new.title), ("summary", old.summary, new.summary)])
     if result.breaking and new.version <= old.version:
         add(
             f"! version is still {new.version}: questions or scoring changed, so bump it "

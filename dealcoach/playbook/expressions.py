@@ -183,12 +183,25 @@ def _check_tree(tree: Any, allowed: Iterable[str], what: str, every: list[Any] |
                 raise ExpressionError(f"{what} uses the unknown {kind} {node.name!r}")
         elif isinstance(node, binding):
             sets_names = True
+        elif isinstance(node, (nodes.Div, nodes.FloorDiv, nodes.Mod)) and _is_zero(node.right):
+            # Would fail on every review that reaches it; say so now rather than when one finishes.
+            raise ExpressionError(f"{what} divides by zero")
     if sets_names:  # a template that sets its own names: let jinja work out which are read
         names = set(meta.find_undeclared_variables(tree))
     for name in sorted(names):
         if name not in allowed_names:
             raise ExpressionError(f"{what} names {name!r}, which is not {_describe(allowed_names)}")
     return frozenset(names)
+
+
+def _is_zero(node: Any) -> bool:
+    """True when `node` is a constant (`0`, `1 - 1`) that comes to zero."""
+    from jinja2 import nodes
+
+    try:
+        return node.as_const(nodes.EvalContext(_environment())) == 0
+    except Exception:  # not a constant: it depends on the answers
+        return False
 
 
 def _describe(allowed: set[str]) -> str:

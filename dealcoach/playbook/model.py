@@ -8,6 +8,7 @@ review playbooks like code, so a mistake should fail validation in CI, not surpr
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError, Problem
 from ..text import closest
 from .expressions import UNKNOWN, AnswerText, Condition, ExpressionError, TextTemplate, compile_condition, compile_text
-from .spec import QUESTION_TYPES, SPEC
+from .spec import IDENT, QUESTION_TYPES, SPEC
 
 if TYPE_CHECKING:
     from . import yamlfile
@@ -25,6 +26,9 @@ CHOICE_TYPES = ("choice", "multi")
 VERIFY_TYPES = ("choice", "multi", "yesno", "number", "scale")
 RANGE_TYPES = ("number", "scale")
 MAX_SCALE_POINTS = 21  # 0 to 20 at most; a wider range is a number
+# Words an expression reads as literals or operators: a question with one of these ids could never
+# be named in a `when` or a rule (`when: none` is always false).
+RESERVED_WORDS = frozenset({"none", "true", "false", "and", "or", "not", "in", "is", "if", "else"})
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Question:
     min: float | None = None
     max: float | None = None
     unit: str = ""
+    whole: bool = False
     default: Any = None
     line: int = 0
     verify: bool = False
@@ -229,15 +234,53 @@ class Playbook:
         names = namespace(self, {})
         result = []
         for question in self.questions:
-            if question.when is None or question.when(names):
+            try:
+                relevant = question.when is None or question.when(names)
+            except InputError as exc:  # name the file and line: the user has to find the `when`
+                raise InputError(
+                    exc.message, [Problem(self._file_of(question), question.line, 1, exc.message)]
+                ) from None
+            if relevant:
                 result.append(question)
                 if answers.get(question.id) is not None:
                     names[question.id] = answers[question.id]
         return result
 
+    def _file_of(self, question: Question) -> Path:
+        """The file a question is written in: an included shared set's, or this playbook's."""
+        for shared in self.included:
+            if question.id in shared.questions:
+                return shared.path
+        return self.path
+
     @property
     def is_framework_based(self) -> bool:
         return any(s.lower().startswith("framework-based") for s in self.sources)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return "unknown" if value is None else str(value)
+
+
+def _samples(question: Question) -> list[Any]:
+    """A few answers a question can take, the edge ones first, for probing expressions."""
+    if question.type in ("number", "scale"):
+        low = question.min if question.min is not None else -1
+        high = question.max if question.max is not None else 100
+        return list(dict.fromkeys([high, low, *([0] if low <= 0 <= high else [])]))
+    if question.type == "yesno":
+        return [True, False]
+    if question.type == "choice":
+        return [o.value for o in question.options]
+    if question.type == "multi":
+        return [[o.value] for o in question.options[:1]] + [[]]
+    if question.type == "list":
+        return [["item"], []]
+    return ["text", ""]
 
 
 def namespace(playbook: Playbook, answers: dict[str, Any]) -> dict[str, Any]:
@@ -586,8 +629,14 @@ class _PlaybookBuilder:
             self.problem(key, f"{name!r} is empty; write something or remove the key")
             return False
         if pattern and isinstance(value, str) and not re.match(pattern, value):
-            rule = "lower-case letters, digits and -" if "-" in pattern else "lower-case letters, digits and _"
+            if pattern == IDENT:  # used as a name in expressions, so no `-`, and no leading digit
+                rule = "lower-case letters, digits and _, starting with a letter or _"
+            else:
+                rule = "lower-case letters, digits and -"
             self.problem(key, f"{name!r} value {value!r} must use only {rule}")
+            return False
+        if pattern == IDENT and value in RESERVED_WORDS:
+            self.problem(key, f"{name!r} value {value!r} is a word expressions reserve; pick another id")
             return False
         return True
 
@@ -640,6 +689,9 @@ class _PlaybookBuilder:
         )
         if isinstance(data.get("version"), int) and data["version"] < 1:
             self.problem(("version",), "'version' starts at 1")
+        if not self.problems:  # this file's own conditions: included ones are at another file's lines
+            own_rules = rules[: len(rules) - sum(len(part[2]) for part in included)]
+            self.probe_conditions(playbook, data, questions[len(prefix) :], own_rules)
         playbook.examples = tuple(self.build_examples(data.get("examples"), playbook))
         return playbook
 
@@ -787,6 +839,37 @@ class _PlaybookBuilder:
                     rules = [_rule_for(r, strategy_ids) for r in rules]
                 parts.append((part_set, questions, rules))
         return parts, origin
+
+    def probe_conditions(
+        self, playbook: Playbook, data: dict[str, Any], questions: list[Question], rules: list[Rule]
+    ) -> None:
+        """Run every `when` of this file's `questions` and `rules` with each answer its questions
+        can take (bounds, 0, each choice), one question at a time: an expression that would fail on
+        some review (`10 / deferrals` when deferrals may be 0) is reported now, at its line, not
+        when a review finishes."""
+        samples = {q.id: _samples(q) for q in playbook.questions}
+        baseline = {qid: values[0] for qid, values in samples.items() if values}
+        by_line = {q.line: q.when for q in questions if q.when is not None}
+        by_line.update({r.line: r.when for r in rules})
+        names = namespace(playbook, baseline)  # built once: copied and changed per probe
+        for section in ("questions", "rules"):
+            items = data.get(section)
+            for i in range(len(items) if isinstance(items, list) else 0):
+                condition = by_line.get(self.line((section, i)))
+                if condition is None:
+                    continue
+                for qid in sorted(condition.names & samples.keys()):
+                    for value in samples[qid]:
+                        try:
+                            condition({**names, qid: value})
+                        except InputError as exc:
+                            probe = {**baseline, qid: value}
+                            shown = ", ".join(f"{n}: {_plain(probe.get(n))}" for n in sorted(condition.names))
+                            self.problem((section, i, "when"), f"{exc.message} (with {shown})")
+                            break
+                    else:
+                        continue
+                    break
 
     def build_strategies(self, value: Any) -> list[Strategy]:
         result: list[Strategy] = []
@@ -1005,6 +1088,9 @@ class _PlaybookBuilder:
                 self.check_question_keys(key, data, qtype)
             if when is not None:
                 self.check_literals((*key, "when"), when, [*prefix, *result])
+            for bound, value in (("min", number_min), ("max", number_max)):
+                if isinstance(value, float) and not math.isfinite(value):  # .nan passes every comparison
+                    self.problem((*key, bound), f"{bound!r} must be a finite number, not {value}")
             if (
                 isinstance(number_min, (int, float))
                 and isinstance(number_max, (int, float))
@@ -1035,6 +1121,7 @@ class _PlaybookBuilder:
                 min=number_min if isinstance(number_min, (int, float)) else None,
                 max=number_max if isinstance(number_max, (int, float)) else None,
                 unit=_str(data.get("unit")),
+                whole=data.get("whole") is True,
                 default=data.get("default"),
                 line=self.line(key),
                 verify=data.get("verify") is True,
@@ -1089,6 +1176,7 @@ class _PlaybookBuilder:
             "min": RANGE_TYPES,
             "max": RANGE_TYPES,
             "unit": ("number",),
+            "whole": ("number",),
         }
         for name, types in belongs.items():
             if name in data and qtype not in types:

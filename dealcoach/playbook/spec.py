@@ -96,6 +96,7 @@ SPEC: dict[str, dict[str, Field]] = {
         "min": Field("number", False, "For number and scale questions."),
         "max": Field("number", False, "For number and scale questions."),
         "unit": Field("str", False, "For number questions, shown after the prompt."),
+        "whole": Field("bool", False, "For number questions that count things: only whole numbers."),
         "default": Field("any", False, "Pre-selected answer in the terminal and used by --defaults."),
         "verify": Field("bool", False, "Also ask how the rep knows (`ID_source`: firsthand, secondhand, assumed)."),
     },

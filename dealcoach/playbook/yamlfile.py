@@ -71,6 +71,8 @@ class _Builder:
         self.offset = offset  # lines before the YAML in its file (front matter's opening '---')
         self.positions: dict[PathKey, tuple[int, int]] = {}
         self.nodes = 0
+        self.collections: set[int] = set()
+        self.aliased = False
         self.scalar_loader = _Loader("")
 
     def fail(self, node: yaml.Node, message: str) -> InputError:
@@ -80,10 +82,19 @@ class _Builder:
     def build(self, node: yaml.Node, key: PathKey, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self.fail(
-                node,
-                f"the document expands to more than {MAX_NODES} values; aliases that multiply content are not allowed",
-            )
+            if self.aliased:
+                message = (
+                    f"the document expands to more than {MAX_NODES} values; "
+                    "aliases that multiply content are not allowed"
+                )
+            else:  # simply a big file: do not blame aliases it does not have
+                message = f"the document holds more than {MAX_NODES} values; split it or trim it"
+            raise self.fail(node, message)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            # An alias is the same node object met again; only collections can multiply content.
+            if id(node) in self.collections:
+                self.aliased = True
+            self.collections.add(id(node))
         if depth > MAX_DEPTH:
             raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels; flatten the structure")
         if node.tag not in _SAFE_TAGS:
@@ -115,6 +126,21 @@ class _Builder:
         if node.tag == _STR and isinstance(node, yaml.ScalarNode):
             return node.value  # most scalars are text: skip the constructor machinery
         return self.scalar_loader.construct_object(node)
+
+
+def not_utf8(path: Path, exc: UnicodeDecodeError) -> InputError:
+    """The line and column of the first byte that is not UTF-8, and what the file probably is."""
+    data = exc.object if isinstance(exc.object, bytes) else b""
+    line = data.count(b"\n", 0, exc.start) + 1
+    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    guess = ""
+    try:
+        data.decode("cp1252")
+        guess = " (it looks like Latin-1 or Windows-1252)"
+    except UnicodeDecodeError:
+        pass
+    message = f"not UTF-8 text{guess}; save the file as UTF-8"
+    return InputError(message, [Problem(path, line, column, message)])
 
 
 def parse(text: str, path: Path, first_line: int = 1) -> Located:
@@ -161,8 +187,7 @@ def read(path: Path) -> Located:
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, expected a YAML file") from None
     except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"
-        raise InputError(message, [Problem(path, 0, 0, message)]) from None
+        raise not_utf8(path, exc) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     return parse(text, path)

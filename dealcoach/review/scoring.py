@@ -10,9 +10,12 @@ that carry weight were answered) and margin (points between the winner and the r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import InputError, Problem
 from ..playbook.expressions import UNKNOWN
 from ..playbook.model import Playbook, Question, namespace
 
@@ -147,6 +150,17 @@ def label(question: Question, value: Any) -> str:
     return str(value)
 
 
+@contextmanager
+def at_line(playbook: Playbook, line: int) -> Iterator[None]:
+    """Name the playbook file and line when an expression or text fails while a review is scored."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.problems:
+            raise
+        raise InputError(exc.message, [Problem(playbook.path, line, 1, exc.message)]) from None
+
+
 def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Result:
     """Score `answers` against `playbook`; `flips=False` skips the what-would-change search."""
     asked = playbook.asked(answers)
@@ -165,31 +179,35 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
             option = question.option(v)
             if option is None or not option.points:
                 continue
-            says = option.says.render(names) if option.says else f"{question.prompt} {option.label}"
+            with at_line(playbook, question.line):
+                says = option.says.render(names) if option.says else f"{question.prompt} {option.label}"
             contributions.append(Contribution(question.id, "answer", says, dict(option.points)))
 
     vetoed: dict[str, list[str]] = {}
     flags: list[RaisedFlag] = []
     unestablished: list[Unestablished] = []
     for rule in playbook.rules:
-        if not rule.when(names):
-            continue
-        reason = rule.says.render(names) if rule.says else ""
-        if rule.evidence is not None:
-            found = sum(1 for condition in rule.evidence.of if condition(names))
-            if found < rule.evidence.min:  # the conclusion does not stand yet: nothing else happens
-                unestablished.append(
-                    Unestablished(rule.id, reason or rule.when.source, rule.evidence.missing, found, rule.evidence.min)
-                )
+        with at_line(playbook, rule.line):
+            if not rule.when(names):
                 continue
-        if rule.points:
-            contributions.append(Contribution(rule.id, "rule", reason or f"{rule.when.source}", dict(rule.points)))
-        if rule.flag:
-            flags.append(RaisedFlag(rule.id, rule.flag.severity, rule.flag.text.render(names)))
-        # A flag against a strategy vetoes it, so a flag never stands under a headline it contradicts.
-        for strategy in (*rule.veto, *(rule.flag.against if rule.flag else ())):
-            text = reason or (rule.flag.text.render(names) if rule.flag else rule.when.source)
-            vetoed.setdefault(strategy, []).append(text)
+            reason = rule.says.render(names) if rule.says else ""
+            if rule.evidence is not None:
+                found = sum(1 for condition in rule.evidence.of if condition(names))
+                if found < rule.evidence.min:  # the conclusion does not stand yet: nothing else happens
+                    unestablished.append(
+                        Unestablished(
+                            rule.id, reason or rule.when.source, rule.evidence.missing, found, rule.evidence.min
+                        )
+                    )
+                    continue
+            if rule.points:
+                contributions.append(Contribution(rule.id, "rule", reason or f"{rule.when.source}", dict(rule.points)))
+            if rule.flag:
+                flags.append(RaisedFlag(rule.id, rule.flag.severity, rule.flag.text.render(names)))
+            # A flag against a strategy vetoes it, so a flag never stands under a headline it contradicts.
+            for strategy in (*rule.veto, *(rule.flag.against if rule.flag else ())):
+                text = reason or (rule.flag.text.render(names) if rule.flag else rule.when.source)
+                vetoed.setdefault(strategy, []).append(text)
 
     for c in contributions:
         for sid, amount in c.points.items():

@@ -49,6 +49,11 @@ def answers_from_file(playbook: Playbook, source: AnswersFile) -> GatheredAnswer
     raw = dict(source.answers)
     removed: dict[str, Any] = {}
     notes: list[str] = []
+    if isinstance(recorded, int) and recorded > playbook.version:  # scored by rules it was not meant for
+        notes.append(
+            f"{source.path}: answered with version {recorded} of {playbook.id!r}, newer than the version "
+            f"{playbook.version} here; update the playbooks to score it as it was meant"
+        )
     if older:
         for qid in list(raw):
             if playbook.question(str(qid)) is None:
