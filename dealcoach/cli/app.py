@@ -19,6 +19,7 @@ import typer
 from ..errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
+    EXIT_OK,
     DealcoachError,
     InputError,
     Interrupted,
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="dealcoach",
     help="A deal-review coach: answer a playbook's questions, get a coached Markdown review.",
+    # The root help's own text comes from `help=` above, not _root's docstring: say the codes here.
+    epilog="Exit codes: 0 success, 1 failure, 2 bad input or usage, 130 interrupted.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
@@ -691,28 +694,43 @@ def _hoist(args: list[str]) -> list[str]:
 
 
 def main() -> None:
-    """Run the app; turn dealcoach errors into one-line messages and documented exit codes.
+    """The console script: run the app and exit with its status."""
+    sys.exit(run())
 
-    typer handles its own usage errors (exit 2); ours propagate out of it and are printed here,
-    never as a traceback.
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the app on `argv` (default: the process's arguments) and return its exit status.
+
+    Errors become one-line messages and documented exit codes, never a traceback; typer handles
+    its own usage errors (exit 2). Nothing here exits the process, so tests and embedding
+    programs can call it in-process.
     """
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        command().main(args=_hoist(sys.argv[1:]), prog_name="dealcoach")
+        command().main(args=_hoist(args), prog_name="dealcoach")
+    except SystemExit as exc:  # click always ends by exiting; keep the status, not the exit
+        if exc.code is None:
+            return EXIT_OK
+        if isinstance(exc.code, int):
+            return exc.code
+        _err(str(exc.code))
+        return EXIT_FAILURE
     except Interrupted as exc:
         _err(exc.message)
-        sys.exit(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
     except DealcoachError as exc:
         for line in exc.lines():
             _err(line if exc.problems else f"error: {line}")
         if exc.problems and len(exc.problems) > 1:
             _err(f"{len(exc.problems)} problems; fix them and run the command again")
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
         _err("Stopped.")
-        sys.exit(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # a bug in dealcoach, not bad input: say so in one line
         if os.environ.get("DEALCOACH_DEBUG"):
             raise
         _err(f"dealcoach: internal error: {type(exc).__name__}: {exc}")
         _err("This is a bug. Run again with DEALCOACH_DEBUG=1 to see the traceback, and report it.")
-        sys.exit(EXIT_FAILURE)
+        return EXIT_FAILURE
+    return EXIT_OK
