@@ -248,7 +248,9 @@ def test_review_without_a_playbook_routes_through_triage(env: dict[str, str], wo
     term.press(CTRL_C)
     assert term.finish() == 130
     sessions = [p.name for p in (Path(env["DEALCOACH_STATE_DIR"]) / "sessions").glob("*.yaml")]
-    assert sessions == [] or all("partner-triangle" in name for name in sessions)
+    # Stopped before any of the playbook's questions was answered: there is nothing to resume, so
+    # no session is left behind (the triage's own answers are not the playbook's).
+    assert sessions == []
 
 
 def test_a_session_resumes_after_the_playbook_changed(env: dict[str, str], work: Path) -> None:
