@@ -89,8 +89,17 @@ def choices(name: str, *values: str) -> type[StrEnum]:
     return StrEnum(name, [(v, v) for v in values])  # type: ignore[return-value]
 
 
-ColorWhen = choices("ColorWhen", "auto", "always", "never")
-ReviewFormat = choices("ReviewFormat", "md", "json")
+class ColorWhen(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class ReviewFormat(StrEnum):
+    md = "md"
+    json = "json"
+
+
 # The root options may also come after the subcommand (`dealcoach deals --quiet`): main() moves
 # them to the front, so each subcommand need not repeat them.
 GLOBAL_FLAGS = ("--quiet", "-q", "--verbose", "-v", "--debug")
@@ -511,16 +520,16 @@ def _review_interactive(
         saver = session.Autosave(deal, pb.id, pb.version, out.participant)
         existing = session.find(deal, pb.id, out.participant)
         if existing and existing.answers and not restart:
-            kept = {k: v for k, v in existing.answers.items() if pb.question(k) is not None}
+            saved = {k: v for k, v in existing.answers.items() if pb.question(k) is not None}
             again = resume or confirm(
-                f"You have an unfinished review of {deal} ({len(kept)} answers, saved {existing.updated}). "
+                f"You have an unfinished review of {deal} ({len(saved)} answers, saved {existing.updated}). "
                 "Continue where you stopped?",
                 color=color,
             )
             if again:
                 from ..playbook.answers import check_answers
 
-                preset, _ = check_answers(pb, kept, None, ())
+                preset, _ = check_answers(pb, saved, None, ())
                 dropped = sorted(set(existing.answers) - set(preset))
                 if dropped:  # the playbook changed since: say what will be asked again or is gone
                     say(

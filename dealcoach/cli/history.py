@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,6 @@ from .app import (
     _progress_wanted,
     _shown,
     app,
-    choices,
 )
 
 deals_app = typer.Typer(help="Deals and their reviews over time.", invoke_without_command=True)
@@ -41,8 +41,21 @@ REVIEWS_OPTION = typer.Option(
     help="The reviews folder; default: the project's (DEALCOACH_REVIEWS overrides it).",
     metavar="DIR",
 )
-TableFormat = choices("TableFormat", "text", "json", "csv")
-InsightsFormat = choices("InsightsFormat", "text", "md", "json", "csv")
+
+
+class TableFormat(StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+class InsightsFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+    csv = "csv"
+
+
 FORMAT_HELP = "text for people, json or csv for scripts and spreadsheets."
 
 
@@ -124,14 +137,14 @@ def deals_list(
         return
     cells = [
         [
-            r["deal"],
-            str(r["reviews"]),
-            r["last"],
-            r["last_playbook"],
-            r["last_recommendation"] or "-",
-            r["last_confidence"],
+            s.name,
+            str(s.reviews),
+            s.last.isoformat(),
+            s.last_playbook,
+            s.last_recommendation or "-",
+            s.last_confidence,
         ]
-        for r in rows
+        for s in summaries
     ]
     headers = ["deal", "reviews", "last review", "playbook", "recommendation", "confidence"]
     # Piped output keeps whole names for grep and scripts; a terminal gets a table that fits.
@@ -236,7 +249,7 @@ def deals_show(
         for e in entries
     ]
     if fmt == "csv":
-        rows = [{**r, "answers_changed": ";".join(r["answers_changed"])} for r in rows]
+        rows = [{**r, "answers_changed": ";".join(e.answers_changed)} for r, e in zip(rows, entries, strict=True)]
     if _export(rows, fmt):
         return
     console = _console(no_color)
