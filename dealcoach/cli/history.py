@@ -287,25 +287,15 @@ def _short(value: Any) -> str:
 # -- rescore ---------------------------------------------------------------------------------
 
 
-@app.command("rescore")
-def rescore_command(
-    targets: list[Path] | None = typer.Argument(
-        None, help="Review files or folders; default: the reviews folder.", metavar="REVIEW_OR_FOLDER..."
-    ),
-    write: bool = typer.Option(False, "--write", help="Rewrite the reviews whose recommendation changed."),
-    fmt: TableFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
-    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
-) -> None:
-    """Re-run reviews against the current playbooks; report which recommendations would now differ."""
-    from ..files import map_files, write_atomic
+def _rescore_targets(targets: list[Path]) -> tuple[list[Any], list[Any]]:
+    """The reviews to re-score and the files skipped as damaged, from files and folders."""
+    from ..files import map_files
     from ..history.records import read_record
-    from ..history.rescore import load_playbooks, rescore
-    from ..review.render import render_markdown
 
     records: list[Any] = []
     files: list[Path] = []
     skipped: list[Any] = []
-    for target in targets or [_folder(None)]:
+    for target in targets:
         if target.is_dir():  # folders through the review index: only changed files are read again
             found = _scan(target)
             records.extend(found.records)
@@ -320,6 +310,24 @@ def rescore_command(
             _err(f"skipped: {result}")  # folders' damaged files were named by _scan
         else:
             records.append(result)
+    return records, skipped
+
+
+@app.command("rescore")
+def rescore_command(
+    targets: list[Path] | None = typer.Argument(
+        None, help="Review files or folders; default: the reviews folder.", metavar="REVIEW_OR_FOLDER..."
+    ),
+    write: bool = typer.Option(False, "--write", help="Rewrite the reviews whose recommendation changed."),
+    fmt: TableFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """Re-run reviews against the current playbooks; report which recommendations would now differ."""
+    from ..files import write_atomic
+    from ..history.rescore import load_playbooks, rescore
+    from ..review.render import render_markdown
+
+    records, skipped = _rescore_targets(targets or [_folder(None)])
     current, missing = load_playbooks({r.playbook for r in records}, _catalogue(playbooks))
     rows = []
     changed = 0
