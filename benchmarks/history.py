@@ -2,6 +2,7 @@
 post-mortem by several participants, then merged.
 
     python benchmarks/history.py FOLDER [--deals 40] [--copies 0] [--seed 7] [--contrary STRATEGY]
+                                        [--playbook ID ...]
 
 `--copies N` then repeats the whole set N more times under other deal names and dates, which is
 how the benchmark reaches 10,000 reviews without rendering each one.
@@ -10,7 +11,8 @@ Every deal also gets what follow-through leaves beside its reviews: an actions.m
 recommendation's first next step, done in most deals) and, once it is settled, an outcome.yaml
 (won, lost or no decision; some deals stay open). `--contrary STRATEGY` makes the outcomes
 disagree with the advice on purpose: deals last advised STRATEGY are mostly lost, so
-`insights --outcomes` has something to find.
+`insights --outcomes` has something to find. `--playbook ID` (repeatable) draws the live deals
+from those playbooks only, so a strategy gets enough deals to be judged.
 """
 
 from __future__ import annotations
@@ -93,14 +95,16 @@ def _follow_through(folder: Path, name: str, pb: Playbook, last: Any, day: dt.da
         record_outcome(name, Outcome("no-decision" if rng.random() < 0.5 else "slipped", day), folder)
 
 
-def generate(folder: Path, deals: int = 40, seed: int = 7, contrary: str = "") -> list[Path]:
+def generate(
+    folder: Path, deals: int = 40, seed: int = 7, contrary: str = "", open_playbooks: list[str] | None = None
+) -> list[Path]:
     rng = random.Random(seed)
     playbooks = {p.stem: load(p) for p in PLAYBOOKS.glob("*.yaml") if not is_shared_file(p)}
     written: list[Path] = []
     start = dt.date(2026, 1, 5)
     for n in range(deals):
         name = NAMES[n % len(NAMES)] + (f" {n // len(NAMES) + 1}" if n >= len(NAMES) else "")
-        pb = playbooks[rng.choice(OPEN_PLAYBOOKS)]
+        pb = playbooks[rng.choice(open_playbooks or OPEN_PLAYBOOKS)]
         day = start + dt.timedelta(days=rng.randint(0, 200))
         answers = _answers(pb, rng)
         review = None
@@ -162,8 +166,9 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--contrary", default="", help="a strategy id whose deals are mostly lost")
+    parser.add_argument("--playbook", action="append", choices=OPEN_PLAYBOOKS, help="draw live deals from these only")
     args = parser.parse_args()
-    files = generate(args.folder, args.deals, args.seed, args.contrary)
+    files = generate(args.folder, args.deals, args.seed, args.contrary, args.playbook)
     extra = copy_set(args.folder, files, args.copies)
     print(f"{len(files) + extra} reviews written to {args.folder}")
 

@@ -8,12 +8,24 @@ jump to the spot.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
+
+class ExitStatus(IntEnum):
+    """The documented exit codes, in one place (they are ints, so they pass to sys.exit as is)."""
+
+    OK = 0
+    FAILURE = 1
+    BAD_INPUT = 2
+    INTERRUPTED = 130
+
+
+# The names the code has always used, kept as aliases of the enum's members.
+EXIT_OK = ExitStatus.OK
+EXIT_FAILURE = ExitStatus.FAILURE
+EXIT_BAD_INPUT = ExitStatus.BAD_INPUT
+EXIT_INTERRUPTED = ExitStatus.INTERRUPTED
 
 
 @dataclass(frozen=True)

@@ -54,21 +54,51 @@ def work(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def dealcoach(env: dict[str, str], work: Path):
-    """Run `dealcoach ARGS...` as a real process in `work`, with no terminal."""
+def dealcoach(env: dict[str, str], work: Path, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]):
+    """Run `dealcoach ARGS...` in `work`, with no terminal: in-process through `dealcoach.cli.run`
+    (fast, same isolation env), or as a real process for tests marked `process` (what only a
+    process shows: its exit status, its environment at start-up)."""
+    in_process = request.node.get_closest_marker("process") is None
 
     def run(*args: str, stdin: str = "", extra_env: dict[str, str] | None = None) -> Ran:
-        proc = subprocess.run(
-            [sys.executable, "-m", "dealcoach", *args],
-            cwd=work,
-            env={**env, **(extra_env or {})},
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert "Traceback" not in proc.stderr, proc.stderr
-        assert "internal error" not in proc.stderr, proc.stderr
-        return Ran(proc.returncode, proc.stdout, proc.stderr)
+        if in_process:
+            code, out, err = _run_in_process(list(args), {**env, **(extra_env or {})}, work, stdin, capsys)
+        else:
+            proc = subprocess.run(
+                [sys.executable, "-m", "dealcoach", *args],
+                cwd=work,
+                env={**env, **(extra_env or {})},
+                input=stdin,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            code, out, err = proc.returncode, proc.stdout, proc.stderr
+        assert "Traceback" not in err, err
+        assert "internal error" not in err, err
+        return Ran(code, out, err)
 
     return run
+
+
+def _run_in_process(
+    args: list[str], env: dict[str, str], work: Path, stdin: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    """`dealcoach.cli.run(args)` with the process's environment, folder and stdin swapped for the
+    run's, and all three put back after (the CLI may set DEALCOACH_DEBUG for its own run)."""
+    import io
+
+    from dealcoach.cli import run as cli_run
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name not in env:
+                patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.chdir(work)
+        patch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()  # drop whatever an earlier step printed
+        code = cli_run(args)
+        captured = capsys.readouterr()
+    return code, captured.out, captured.err

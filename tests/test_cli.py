@@ -18,6 +18,10 @@ def test_help_lists_commands_and_exit_codes(dealcoach) -> None:
     assert ran.code == 0
     for command in ("review", "playbooks", "sessions"):
         assert command in ran.out
+    # The exit codes the name promises, as --help documents them (rich may wrap the line).
+    words = " ".join(ran.out.split())
+    for code in ("0 success", "1 failure", "2 bad input or usage", "130 interrupted"):
+        assert code in words, code
 
 
 def test_review_from_answers_file_to_stdout(dealcoach) -> None:

@@ -116,6 +116,35 @@ def test_scoring_is_deterministic() -> None:
     assert all(render_json(make_review(pb, "d", answers)) == first for _ in range(3))
 
 
+_RENDER_IN_A_PROCESS = """
+import sys
+from pathlib import Path
+from dealcoach.playbook import model as pbmod
+from dealcoach.review.document import make_review
+from dealcoach.review.render import render_json, render_markdown
+pb = pbmod.load(Path(sys.argv[1]))
+review = make_review(pb, "d", {"process_state": "broken", "motive": "grow", "deal_weight": "critical"})
+sys.stdout.write(render_json(review) + render_markdown(review))
+"""
+
+
+def test_scoring_is_deterministic_across_hash_seeds() -> None:
+    """Set and dict order of strings changes with the hash seed, which only differs between
+    processes: render the same review in two and compare."""
+    import os
+    import subprocess
+    import sys
+
+    def render(seed: str) -> str:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DEALCOACH_")}
+        env.update({"PYTHONHASHSEED": seed, "DEALCOACH_TODAY": "2026-11-25"})
+        script = [sys.executable, "-c", _RENDER_IN_A_PROCESS, str(PLAYBOOKS / "dysfunctional-org.yaml")]
+        return subprocess.run(script, env=env, capture_output=True, text=True, check=True, timeout=60).stdout
+
+    first = render("1")
+    assert first and render("2024") == first
+
+
 # -- interview -------------------------------------------------------------------------------
 
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from .helpers import ROOT, STEPS, write
@@ -148,7 +147,7 @@ def test_brief_gathers_the_plan_open_actions_advice_and_unknowns(dealcoach, work
     assert ran.code == 2 and "no deal 'Acne'" in ran.err
 
 
-def _history(work: Path, deals: int, contrary: str = "") -> Path:
+def _history(work: Path, deals: int, contrary: str = "", playbooks: tuple[str, ...] = ()) -> Path:
     folder = work / "reviews"
     subprocess.run(
         [
@@ -159,6 +158,7 @@ def _history(work: Path, deals: int, contrary: str = "") -> Path:
             str(deals),
             "--contrary",
             contrary,
+            *(arg for pid in playbooks for arg in ("--playbook", pid)),
         ],
         check=True,
         capture_output=True,
@@ -167,22 +167,21 @@ def _history(work: Path, deals: int, contrary: str = "") -> Path:
     return folder
 
 
-@pytest.mark.xfail(
-    reason="the generated history's contrary strategy no longer wins under the rewritten end-user playbook"
-)
 def test_calibration_finds_the_advice_the_outcomes_contradict_and_changes_nothing(dealcoach, work: Path) -> None:
-    _history(work, 300, contrary="go-around")
+    # The generated deals on the end-user playbook are mostly lost whenever it advised fixing the
+    # objection: the report must find it, and propose halving the points that led there.
+    _history(work, 120, contrary="address-the-objection", playbooks=("resistant-end-user",))
     before = {p: p.read_bytes() for p in (ROOT / "playbooks").glob("*.yaml")}
     ran = dealcoach("insights", "--outcomes", "--format", "json")
     assert ran.code == 0, ran.err
     report = json.loads(ran.out)
-    assert report["settled_deals"] > 100
-    go_around = next(r for r in report["strategies"] if r["key"] == "resistant-end-user/go-around")
-    assert go_around["lost"] > 3 * go_around["won"] and not go_around["too_few"]
-    assert go_around["followed"]["lost"] > 0
-    assert any(p["strategy"] == "go-around" and p["proposed"] < p["points"] for p in report["proposals"])
+    assert report["settled_deals"] > 50
+    fix = next(r for r in report["strategies"] if r["key"] == "resistant-end-user/address-the-objection")
+    assert fix["lost"] > 3 * fix["won"] and not fix["too_few"]
+    assert fix["followed"]["lost"] > 0
+    assert any(p["strategy"] == "address-the-objection" and p["proposed"] < p["points"] for p in report["proposals"])
     assert "--- a/playbooks/resistant-end-user.yaml" in report["diff"]
-    assert "-        points: {go-around: 2}\n+        points: {go-around: 1}" in report["diff"]
+    assert "-        points: {address-the-objection: 2}\n+        points: {address-the-objection: 1}" in report["diff"]
     assert report["separating_answers"] and all(s["won"] + s["lost"] >= 10 for s in report["separating_answers"])
     assert before == {p: p.read_bytes() for p in (ROOT / "playbooks").glob("*.yaml")}, "nothing is ever changed"
     ran = dealcoach("insights", "--outcomes", "--format", "md")
@@ -198,3 +197,32 @@ def test_calibration_says_plainly_when_there_are_too_few_outcomes(dealcoach, wor
     assert "**Too few deals with an outcome to mean anything yet" in ran.out
     assert "| too few to mean anything |" in ran.out
     assert "None: no answer's points are contradicted by enough outcomes." in ran.out
+
+
+def test_the_call_plan_and_actions_carry_rendered_texts_never_a_playbooks_placeholders(dealcoach, work: Path) -> None:
+    # Next steps and talk tracks are templates ("offer {{ end_user_name or 'the end user' }} a say"):
+    # the plan and the actions must carry them as the review shows them, for every playbook example.
+    from dealcoach.playbook.model import load
+    from dealcoach.review.callplan import call_plan, recommended_texts
+    from dealcoach.review.document import make_review
+
+    from .helpers import BUILTIN_PLAYBOOK_FILES
+
+    templated = 0
+    for path in BUILTIN_PLAYBOOK_FILES:
+        pb = load(path)
+        templated += sum("{{" in str(t) for s in pb.strategies for t in (*s.next_steps, *s.talk_track))
+        for example in pb.examples:
+            review = make_review(pb, "Acme", example.answers)
+            plan = call_plan(review)
+            texts = [plan.get("commitment", ""), *(q["text"] for q in plan.get("questions", []))]
+            texts += recommended_texts(review, "next_steps")
+            assert not [t for t in texts if "{{" in t or "{%" in t], (path.name, example.name)
+    assert templated > 0, "no built-in step is a template: this test would prove nothing"
+    # Through the command: step 1 of the week-1 answers is taken on as an action, rendered.
+    answers = yaml.safe_load((ROOT / "examples" / "walkthrough" / "week-1.yaml").read_text(encoding="utf-8"))
+    answers["answers"]["end_user_name"] = "Dana"
+    write(work / "w.yaml", yaml.safe_dump(answers))
+    assert dealcoach("review", "--answers", "w.yaml").code == 0
+    checklist = (work / "reviews" / "northwind-wholesale" / "actions.md").read_text(encoding="utf-8")
+    assert "{{" not in checklist and "- [ ] " in checklist

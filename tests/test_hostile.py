@@ -282,6 +282,7 @@ def test_a_team_template_cannot_run_for_minutes_or_take_gigabytes(
     assert not (work / "reviews").exists(), "nothing half-written"
 
 
+@pytest.mark.process  # settings and caches are read once per process: each run needs its own
 def test_caches_live_in_the_cache_folder_keyed_on_the_code_itself(
     dealcoach, work: Path, env: dict[str, str], tmp_path: Path
 ) -> None:

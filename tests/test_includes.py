@@ -145,6 +145,27 @@ def test_a_shared_set_is_not_a_playbook(folder: Path, dealcoach) -> None:
 # -- problems --------------------------------------------------------------------------------
 
 
+def test_a_shared_sets_flag_against_a_strategy_is_checked_not_a_crash(tmp_path: Path, dealcoach) -> None:
+    """A shared set has no strategies of its own to check a flag's `against` by (it once crashed)."""
+    write(
+        tmp_path / "myset.yaml",
+        """
+        kind: shared
+        id: myset
+        title: My set
+        version: 1
+        questions:
+          - {id: hot, prompt: Is it hot?, type: yesno}
+        rules:
+          - id: hot-flag
+            when: hot
+            flag: {severity: high, text: It is hot, against: [wait]}
+        """,
+    )
+    ran = dealcoach("playbooks", "validate", str(tmp_path / "myset.yaml"))
+    assert ran.code == 0, ran.out + ran.err
+
+
 def test_a_problem_inside_an_included_file_points_into_it(folder: Path, dealcoach) -> None:
     (folder / "set-a.yaml").write_text(SET_A.replace("size == 'big'", "size == 'huge'"), encoding="utf-8")
     ran = dealcoach("playbooks", "validate", str(folder / "pb.yaml"), "--playbooks", str(folder))

@@ -167,6 +167,7 @@ def test_new_playbook_modeline_resolves_to_a_schema_it_satisfies(dealcoach, work
     assert path.read_text(encoding="utf-8").count("yaml-language-server") == 1
 
 
+@pytest.mark.process  # settings and caches are read once per process: each run needs its own
 def test_settings_choose_the_reviews_folder_and_template(dealcoach, work: Path) -> None:
     write(work / "dealcoach.toml", 'reviews = "deal-reviews"\ntemplate = "tpl/short.md.j2"\n')
     write(work / "tpl" / "short.md.j2", "{{ deal }}: {{ recommendation.title }} ({{ confidence.level }})\n")
@@ -182,6 +183,7 @@ def test_settings_choose_the_reviews_folder_and_template(dealcoach, work: Path) 
     assert (work / "deal-reviews" / "ridgeway-manufacturing" / "2026-11-25-partner-triangle.md").exists()
 
 
+@pytest.mark.process  # settings and caches are read once per process: each run needs its own
 def test_bad_settings_are_a_clear_error(dealcoach, work: Path) -> None:
     write(work / "dealcoach.toml", 'reviews = ["a"]\ncolour = "red"\n')
     ran = dealcoach("playbooks", "list")

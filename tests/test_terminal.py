@@ -269,7 +269,9 @@ def test_review_without_a_playbook_routes_through_triage(env: dict[str, str], wo
     term.press(CTRL_C)
     assert term.finish() == 130
     sessions = [p.name for p in (Path(env["DEALCOACH_STATE_DIR"]) / "sessions").glob("*.yaml")]
-    assert sessions == [] or all("partner-triangle" in name for name in sessions)
+    # Stopped before any of the playbook's questions was answered: there is nothing to resume, so
+    # no session is left behind (the triage's own answers are not the playbook's).
+    assert sessions == []
 
 
 def test_a_session_resumes_after_the_playbook_changed(env: dict[str, str], work: Path) -> None:
@@ -486,16 +488,10 @@ def test_stopping_during_the_follow_up_changes_no_action(env: dict[str, str], wo
     assert (work / "reviews" / "acme" / "actions.md").read_text(encoding="utf-8") == before
 
 
-@pytest.mark.xfail(reason="written against the end-user playbook before its rewrite; its key presses no longer fit")
 def test_a_lost_deal_offers_the_post_mortem_with_the_deal_context_filled_in(env: dict[str, str], work: Path) -> None:
     from .helpers import ROOT
 
-    # The team's post-mortem includes the deal context, so what is known of the deal is offered.
-    postmortem = (ROOT / "playbooks" / "lost-deal-postmortem.yaml").read_text(encoding="utf-8")
-    write(
-        work / "playbooks" / "lost-deal-postmortem.yaml",
-        postmortem.replace("\nversion:", "\ninclude: [deal-context]\nversion:", 1),
-    )
+    # The post-mortem includes the deal context, so what is known of the deal is offered.
     write(
         work / "reviews" / "acme-logistics" / "2026-11-01-resistant-end-user.md",
         (ROOT / "examples" / "reviews" / "resistant-end-user.md").read_text(encoding="utf-8"),

@@ -20,6 +20,7 @@ from ..errors import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
+    EXIT_OK,
     DealcoachError,
     InputError,
     Interrupted,
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="dealcoach",
     help="A deal-review coach: answer a playbook's questions, get a coached Markdown review.",
+    # The root help's own text comes from `help=` above, not _root's docstring: say the codes here.
+    epilog="Exit codes: 0 success, 1 failure, 2 bad input or usage, 130 interrupted.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
@@ -87,8 +90,17 @@ def choices(name: str, *values: str) -> type[StrEnum]:
     return StrEnum(name, [(v, v) for v in values])  # type: ignore[return-value]
 
 
-ColorWhen = choices("ColorWhen", "auto", "always", "never")
-ReviewFormat = choices("ReviewFormat", "md", "json")
+class ColorWhen(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class ReviewFormat(StrEnum):
+    md = "md"
+    json = "json"
+
+
 # The root options may also come after the subcommand (`dealcoach deals --quiet`): main() moves
 # them to the front, so each subcommand need not repeat them.
 GLOBAL_FLAGS = ("--quiet", "-q", "--verbose", "-v", "--debug")
@@ -577,16 +589,16 @@ def _review_interactive(
         saver = session.Autosave(deal, pb.id, pb.version, out.participant)
         existing = session.find(deal, pb.id, out.participant)
         if existing and existing.answers and not restart:
-            kept = {k: v for k, v in existing.answers.items() if pb.question(k) is not None}
+            saved = {k: v for k, v in existing.answers.items() if pb.question(k) is not None}
             again = resume or confirm(
-                f"You have an unfinished review of {deal} ({len(kept)} answers, saved {existing.updated}). "
+                f"You have an unfinished review of {deal} ({len(saved)} answers, saved {existing.updated}). "
                 "Continue where you stopped?",
                 color=color,
             )
             if again:
                 from ..playbook.answers import check_answers
 
-                preset, _ = check_answers(pb, kept, None, ())
+                preset, _ = check_answers(pb, saved, None, ())
                 dropped = sorted(set(existing.answers) - set(preset))
                 if dropped:  # the playbook changed since: say what will be asked again or is gone
                     say(
@@ -793,32 +805,47 @@ def _hoist(args: list[str]) -> list[str]:
 
 
 def main() -> None:
-    """Run the app; turn dealcoach errors into one-line messages and documented exit codes.
+    """The console script: run the app and exit with its status."""
+    sys.exit(run())
 
-    typer handles its own usage errors (exit 2); ours propagate out of it and are printed here,
-    never as a traceback.
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the app on `argv` (default: the process's arguments) and return its exit status.
+
+    Errors become one-line messages and documented exit codes, never a traceback; typer handles
+    its own usage errors (exit 2). Nothing here exits the process, so tests and embedding
+    programs can call it in-process.
     """
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        command().main(args=_hoist(sys.argv[1:]), prog_name="dealcoach")
+        command().main(args=_hoist(args), prog_name="dealcoach")
+    except SystemExit as exc:  # click always ends by exiting; keep the status, not the exit
+        if exc.code is None:
+            return EXIT_OK
+        if isinstance(exc.code, int):
+            return exc.code
+        _err(str(exc.code))
+        return EXIT_FAILURE
     except Interrupted as exc:
         _err(exc.message)
-        sys.exit(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
     except DealcoachError as exc:
         for line in exc.lines():
             _err(line if exc.problems else f"error: {line}")
         if exc.problems and len(exc.problems) > 1:
             _err(f"{len(exc.problems)} problems; fix them and run the command again")
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
         _err("Stopped.")
-        sys.exit(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
     except OSError as exc:  # the file system said no (permissions, a full disk, a name too long)
         where = f" {exc.filename}" if exc.filename else ""
         _err(f"error: cannot use{where}: {exc.strerror or exc}")
-        sys.exit(EXIT_BAD_INPUT)
+        return EXIT_BAD_INPUT
     except Exception as exc:  # a bug in dealcoach, not bad input: say so in one line
         if os.environ.get("DEALCOACH_DEBUG"):
             raise
         _err(f"dealcoach: internal error: {type(exc).__name__}: {exc}")
         _err("This is a bug. Run again with DEALCOACH_DEBUG=1 to see the traceback, and report it.")
-        sys.exit(EXIT_FAILURE)
+        return EXIT_FAILURE
+    return EXIT_OK

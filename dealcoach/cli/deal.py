@@ -125,7 +125,7 @@ def actions_command(
         for a in found.actions if show_all else found.open:
             rows.append((found, a))
     rows.sort(key=lambda fa: (not fa[1].overdue(today), fa[1].status != "open", fa[1].due or dt.date.max, fa[0].deal))
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "deal": found.deal,
             "action": a.text,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,13 +73,14 @@ def finish_actions(pb: Any, review: Any, written: Path, changed: list[Any], colo
     """After the review is written: store the follow-up, then let the rep pick their next steps."""
     from ..history.actions import Action, actions_path, add_actions, update_actions
     from ..playbook.catalogue import reviews_dir
+    from ..review.callplan import recommended_texts
     from .prompts import pick_many, say
 
     path = actions_path(review.deal, reviews_dir())
     if changed:
         update_actions(path, changed)
     strategy = pb.strategy(review.result.recommended) if review.result.recommended else None
-    steps = [str(s) for s in (strategy.next_steps if strategy else ())]
+    steps = recommended_texts(review, "next_steps")
     if not steps:
         return
     picked = pick_many(
@@ -141,7 +143,7 @@ def follow_through_from_file(source: Any, pb: Any, deal: str) -> tuple[list[dict
     Returns the follow-up for the front matter, the actions as they now stand, and a function
     that, given the review, makes the new actions (the strategy is only known once scored).
     """
-    from ..history.actions import actions_path, follow, read_actions
+    from ..history.actions import actions_path, read_actions
     from ..playbook.catalogue import reviews_dir
 
     located = source.located
@@ -150,59 +152,26 @@ def follow_through_from_file(source: Any, pb: Any, deal: str) -> tuple[list[dict
     def bad(key: tuple[Any, ...], message: str) -> None:
         problems.append(located.problem(key, message))
 
-    follow_up, changed = [], []
     given = source.extra.get("follow_up") or []
     if not isinstance(given, list):
         bad(("follow_up",), "follow_up is a list of {action, status, result}")
         given = []
     current = read_actions(actions_path(deal, reviews_dir()), deal).open if given else []
-    for i, item in enumerate(given):
-        if not isinstance(item, dict) or "action" not in item:
-            bad(("follow_up", i), "each follow_up entry needs 'action': its number or its text")
-            continue
-        ref = item["action"]
-        match = (
-            current[ref - 1]
-            if isinstance(ref, int) and 0 < ref <= len(current)
-            else next((a for a in current if a.text == str(ref)), None)
-        )
-        if match is None:
-            bad(("follow_up", i, "action"), f"no open action {ref!r} for {deal}; `dealcoach actions --deal` lists them")
-            continue
-        status = item.get("status", "done")
-        if status not in ("done", "open", "dropped"):
-            bad(("follow_up", i, "status"), f"status {status!r}: use done, open or dropped")
-            continue
-        result = " ".join(str(item.get("result") or "").split())
-        entry: dict[str, Any] = {"action": match.text, "status": status}
-        if result:
-            entry["result"] = result
-        if match.strategy:
-            entry["strategy"] = match.strategy
-        follow_up.append(entry)
-        if status != "open":
-            changed.append(follow(match, status, result))
+    follow_up, changed = _follow_up(given, current, bad, deal)
     steps = source.extra.get("actions") or []
     if not isinstance(steps, list):
         bad(("actions",), "actions is a list of {step, owner, due}")
         steps = []
-    for i, item in enumerate(steps):
-        if not isinstance(item, dict) or not isinstance(item.get("step"), int):
-            bad(("actions", i), "each actions entry needs 'step': the number of a next step in the review")
-        due = item.get("due") if isinstance(item, dict) else None
-        if due is not None and not isinstance(due, dt.date):
-            try:
-                dt.date.fromisoformat(str(due))
-            except ValueError:
-                bad(("actions", i, "due"), f"due {due!r}: use YYYY-MM-DD")
+    _check_steps(steps, bad)
     if problems:
         raise InputError(f"{source.path}: follow_up or actions do not fit", problems)
 
     def new_actions(review: Any, written: Path) -> list[Any]:
         from ..history.actions import Action
+        from ..review.callplan import recommended_texts
 
         strategy = pb.strategy(review.result.recommended) if review.result.recommended else None
-        next_steps = list(strategy.next_steps) if strategy else []
+        next_steps = recommended_texts(review, "next_steps")
         made = []
         for i, item in enumerate(steps):
             if not 0 < item["step"] <= len(next_steps):
@@ -241,3 +210,54 @@ def store_from_file(deal: str, changed: list[Any], made: list[Any]) -> None:
     if made:
         add_actions(deal, made, reviews_dir())
         _err(f"{len(made)} action(s) added to {_shown(path)}")
+
+
+def _follow_up(
+    given: list[Any], current: list[Any], bad: Callable[[tuple[Any, ...], str], None], deal: str
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The `follow_up:` entries matched to the deal's open actions: for the front matter, and the
+    actions as they now stand."""
+    from ..history.actions import follow
+
+    follow_up: list[dict[str, Any]] = []
+    changed: list[Any] = []
+    for i, item in enumerate(given):
+        if not isinstance(item, dict) or "action" not in item:
+            bad(("follow_up", i), "each follow_up entry needs 'action': its number or its text")
+            continue
+        ref = item["action"]
+        match = (
+            current[ref - 1]
+            if isinstance(ref, int) and 0 < ref <= len(current)
+            else next((a for a in current if a.text == str(ref)), None)
+        )
+        if match is None:
+            bad(("follow_up", i, "action"), f"no open action {ref!r} for {deal}; `dealcoach actions --deal` lists them")
+            continue
+        status = item.get("status", "done")
+        if status not in ("done", "open", "dropped"):
+            bad(("follow_up", i, "status"), f"status {status!r}: use done, open or dropped")
+            continue
+        result = " ".join(str(item.get("result") or "").split())
+        entry: dict[str, Any] = {"action": match.text, "status": status}
+        if result:
+            entry["result"] = result
+        if match.strategy:
+            entry["strategy"] = match.strategy
+        follow_up.append(entry)
+        if status != "open":
+            changed.append(follow(match, status, result))
+    return follow_up, changed
+
+
+def _check_steps(steps: list[Any], bad: Callable[[tuple[Any, ...], str], None]) -> None:
+    """Each `actions:` entry names a step by number and, if it has one, a real due date."""
+    for i, item in enumerate(steps):
+        if not isinstance(item, dict) or not isinstance(item.get("step"), int):
+            bad(("actions", i), "each actions entry needs 'step': the number of a next step in the review")
+        due = item.get("due") if isinstance(item, dict) else None
+        if due is not None and not isinstance(due, dt.date):
+            try:
+                dt.date.fromisoformat(str(due))
+            except ValueError:
+                bad(("actions", i, "due"), f"due {due!r}: use YYYY-MM-DD")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,6 @@ from .app import (
     _progress_wanted,
     _shown,
     app,
-    choices,
 )
 
 deals_app = typer.Typer(help="Deals and their reviews over time.", invoke_without_command=True)
@@ -41,8 +41,21 @@ REVIEWS_OPTION = typer.Option(
     help="The reviews folder; default: the project's (DEALCOACH_REVIEWS overrides it).",
     metavar="DIR",
 )
-TableFormat = choices("TableFormat", "text", "json", "csv")
-InsightsFormat = choices("InsightsFormat", "text", "md", "json", "csv")
+
+
+class TableFormat(StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+class InsightsFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+    csv = "csv"
+
+
 FORMAT_HELP = "text for people, json or csv for scripts and spreadsheets."
 
 
@@ -124,14 +137,14 @@ def deals_list(
         return
     cells = [
         [
-            r["deal"],
-            str(r["reviews"]),
-            r["last"],
-            r["last_playbook"],
-            r["last_recommendation"] or "-",
-            r["last_confidence"],
+            s.name,
+            str(s.reviews),
+            s.last.isoformat(),
+            s.last_playbook,
+            s.last_recommendation or "-",
+            s.last_confidence,
         ]
-        for r in rows
+        for s in summaries
     ]
     headers = ["deal", "reviews", "last review", "playbook", "recommendation", "confidence"]
     # Piped output keeps whole names for grep and scripts; a terminal gets a table that fits.
@@ -221,7 +234,7 @@ def deals_show(
         raise InputError(f"no reviews of {deal!r}{hint}; `dealcoach deals` lists the deals")
     entries = timeline(reviews)
     raised = _actions_by_review(reviews[-1].path.parent)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "date": e.record.date.isoformat(),
             "playbook": e.record.playbook,
@@ -305,25 +318,15 @@ def _short(value: Any) -> str:
 # -- rescore ---------------------------------------------------------------------------------
 
 
-@app.command("rescore")
-def rescore_command(
-    targets: list[Path] | None = typer.Argument(
-        None, help="Review files or folders; default: the reviews folder.", metavar="REVIEW_OR_FOLDER..."
-    ),
-    write: bool = typer.Option(False, "--write", help="Rewrite the reviews whose recommendation changed."),
-    fmt: TableFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
-    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
-) -> None:
-    """Re-run reviews against the current playbooks; report which recommendations would now differ."""
-    from ..files import map_files, write_atomic
+def _rescore_targets(targets: list[Path]) -> tuple[list[Any], list[Any]]:
+    """The reviews to re-score and the files skipped as damaged, from files and folders."""
+    from ..files import map_files
     from ..history.records import read_record
-    from ..history.rescore import load_playbooks, rescore
-    from ..review.render import render_markdown
 
     records: list[Any] = []
     files: list[Path] = []
     skipped: list[Any] = []
-    for target in targets or [_folder(None)]:
+    for target in targets:
         if target.is_dir():  # folders through the review index: only changed files are read again
             found = _scan(target)
             records.extend(found.records)
@@ -338,6 +341,24 @@ def rescore_command(
             _err(f"skipped: {result}")  # folders' damaged files were named by _scan
         else:
             records.append(result)
+    return records, skipped
+
+
+@app.command("rescore")
+def rescore_command(
+    targets: list[Path] | None = typer.Argument(
+        None, help="Review files or folders; default: the reviews folder.", metavar="REVIEW_OR_FOLDER..."
+    ),
+    write: bool = typer.Option(False, "--write", help="Rewrite the reviews whose recommendation changed."),
+    fmt: TableFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
+    playbooks: list[Path] | None = PLAYBOOKS_OPTION,
+) -> None:
+    """Re-run reviews against the current playbooks; report which recommendations would now differ."""
+    from ..files import write_atomic
+    from ..history.rescore import load_playbooks
+    from ..review.render import render_markdown
+
+    records, skipped = _rescore_targets(targets or [_folder(None)])
     current, missing = load_playbooks({r.playbook for r in records}, _catalogue(playbooks))
     rows = []
     changed = 0
@@ -351,32 +372,10 @@ def rescore_command(
     for done, record in enumerate(records, 1):
         if bar is not None and done % 50 == 0:
             bar.update(task, completed=done)
-        if record.playbook not in current:
-            _err(f"skipped: {record.path}: {missing[record.playbook]}")
+        found = _rescore_one(record, current, missing)
+        if found is None:
             continue
-        if record.participant or record.participants:
-            continue  # one person's answers, or a merge: re-merge instead of re-scoring
-        installed = current[record.playbook]
-        if record.playbook_version > installed.version:  # scoring it with an older playbook would mislead
-            _err(
-                f"skipped: {_shown(record.path)}: answered with version {record.playbook_version} of "
-                f"{record.playbook!r}, newer than the version {installed.version} here; update the playbooks first"
-            )
-            continue
-        outcome = rescore(record, installed)
-        for reason in outcome.unfit:
-            _info(f"note: {_shown(record.path)}: counted as I don't know, no longer fits the playbook: {reason}")
-        row = {
-            "path": str(record.path),
-            "deal": record.deal,
-            "playbook": record.playbook,
-            "was": record.recommendation,
-            "now": outcome.result.recommended,
-            "confidence_was": record.confidence,
-            "confidence_now": outcome.result.confidence,
-            "changed": outcome.changed,
-            "why": outcome.why() if outcome.changed else [],
-        }
+        row, outcome = found
         rows.append(row)
         if outcome.changed:
             changed += 1
@@ -397,6 +396,39 @@ def rescore_command(
         f"{len(rows)} review(s) re-scored, {changed} {verb if changed else 'changed'}"
         + (f", {len(skipped)} skipped" if skipped else "")
     )
+
+
+def _rescore_one(record: Any, current: dict[str, Any], missing: dict[str, str]) -> tuple[dict[str, Any], Any] | None:
+    """One review re-scored as a row, or None (said why on stderr) when it is not re-scored."""
+    from ..history.rescore import rescore
+
+    if record.playbook not in current:
+        _err(f"skipped: {record.path}: {missing[record.playbook]}")
+        return None
+    if record.participant or record.participants:
+        return None  # one person's answers, or a merge: re-merge instead of re-scoring
+    installed = current[record.playbook]
+    if record.playbook_version > installed.version:  # scoring it with an older playbook would mislead
+        _err(
+            f"skipped: {_shown(record.path)}: answered with version {record.playbook_version} of "
+            f"{record.playbook!r}, newer than the version {installed.version} here; update the playbooks first"
+        )
+        return None
+    outcome = rescore(record, installed)
+    for reason in outcome.unfit:
+        _info(f"note: {_shown(record.path)}: counted as I don't know, no longer fits the playbook: {reason}")
+    row = {
+        "path": str(record.path),
+        "deal": record.deal,
+        "playbook": record.playbook,
+        "was": record.recommendation,
+        "now": outcome.result.recommended,
+        "confidence_was": record.confidence,
+        "confidence_now": outcome.result.confidence,
+        "changed": outcome.changed,
+        "why": outcome.why() if outcome.changed else [],
+    }
+    return row, outcome
 
 
 # -- merge -----------------------------------------------------------------------------------

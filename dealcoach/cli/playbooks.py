@@ -7,6 +7,7 @@ scaffold.py, playbook_diff.py and catalogue_doc.py.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,19 @@ from .app import (
     _progress_wanted,
     _shown,
     app,
-    choices,
     playbooks_app,
 )
 
-ListFormat = choices("ListFormat", "text", "json")
-CheckFormat = choices("CheckFormat", "text", "json", "github")
+
+class ListFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
 
 
 @playbooks_app.command("list")
@@ -168,7 +176,8 @@ def _github_annotation(problem: dict[str, Any]) -> str:
 def _problem_dict(problem: Any) -> dict[str, Any]:
     if isinstance(problem, str):
         return {"path": "", "line": 0, "column": 0, "message": problem}
-    return problem.as_dict()
+    as_dict: dict[str, Any] = problem.as_dict()
+    return as_dict
 
 
 @playbooks_app.command("test")

@@ -5,12 +5,13 @@ Registered on the main app by cli.py; the work is done in export.py.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from ..errors import EXIT_BAD_INPUT, InputError
-from .app import _info, _shown, app, choices
+from .app import _info, _shown, app
 from .history import FOLDER_ARGUMENT, _folder, _scan
 
 reviews_app = typer.Typer(
@@ -18,7 +19,11 @@ reviews_app = typer.Typer(
 )
 app.add_typer(reviews_app, name="reviews")
 
-ExportFormat = choices("ExportFormat", "csv", "jsonl", "sqlite")
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+    sqlite = "sqlite"
 
 
 @reviews_app.command("export")

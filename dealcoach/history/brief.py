@@ -45,12 +45,16 @@ class Brief:
 
 
 def deal_records(folder: Path) -> tuple[list[ReviewRecord], list[Problem]]:
-    records, problems = [], []
+    records: list[ReviewRecord] = []
+    problems: list[Problem] = []
     for path in review_files(folder):
         found = read_record(path)
-        (records if isinstance(found, ReviewRecord) else problems).append(found)
+        if isinstance(found, ReviewRecord):
+            records.append(found)
+        else:
+            problems.append(found)
     records.sort(key=lambda r: (r.date, r.path.name))
-    return records, problems  # type: ignore[return-value]
+    return records, problems
 
 
 def make_brief(deal_folder: Path, load: Callable[[str], Playbook | None], today: dt.date) -> Brief:
@@ -125,15 +129,14 @@ def _plan(pb: Playbook, record: ReviewRecord, taken: set[str]) -> dict[str, Any]
     not one yet: the brief should not ask again for what was agreed last week.
     """
     from ..playbook.answers import check_answers
-    from ..review.callplan import call_plan
+    from ..review.callplan import call_plan, recommended_texts
     from ..review.document import make_review
 
     answers, _ = check_answers(pb, {k: v for k, v in record.answers.items() if pb.question(k)}, None, ())
     review = make_review(pb, record.deal, answers, date=record.date)
     plan = call_plan(review)
-    strategy = pb.strategy(review.result.recommended) if review.result.recommended else None
-    if plan["commitment"] in taken and strategy is not None:
-        plan["commitment"] = next((str(s) for s in strategy.next_steps if str(s) not in taken), "")
+    if plan["commitment"] in taken:
+        plan["commitment"] = next((s for s in recommended_texts(review, "next_steps") if s not in taken), "")
     return plan
 
 
@@ -159,8 +162,10 @@ def to_markdown(brief: Brief, today: dt.date) -> str:
     if not brief.actions:
         lines.append("- None open.")
     lines.extend(["", "## What each playbook advises now", ""])
-    for a in brief.advice:
-        lines.append(f"- **{md(a.title)}** ({a.date}): {md(a.strategy_title)}, confidence {a.confidence}")
+    for advice in brief.advice:
+        lines.append(
+            f"- **{md(advice.title)}** ({advice.date}): {md(advice.strategy_title)}, confidence {advice.confidence}"
+        )
     if not brief.advice:
         lines.append("- No reviews yet.")
     lines.extend(["", "## Still unknown", ""])

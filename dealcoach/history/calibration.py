@@ -284,7 +284,7 @@ def propose_diff(calibration: Calibration, files: dict[str, Path], shown: Any = 
         lines[line_no - 1] = line[: match.start()] + str(proposal.proposed) + line[match.end() :]
         kept.append(proposal)
     calibration.proposals = kept
-    parts = []
+    parts: list[str] = []
     for path, lines in by_file.items():
         before = path.read_text(encoding="utf-8").splitlines(keepends=True)
         name = str(shown(path))

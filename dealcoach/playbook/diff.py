@@ -94,9 +94,9 @@ def diff_playbooks(old: Playbook, new: Playbook) -> PlaybookDiff:
                 add(f"~ question {qid}: re-scored {value}: {old_points[value] or '{}'} -> {new_points[value] or '{}'}")
                 result.breaking = True
         if (before.when.source if before.when else None) != (after.when.source if after.when else None):
-            was = before.when.source if before.when else "always"
-            now = after.when.source if after.when else "always"
-            add(f"~ question {qid}: asked when {was!r} -> {now!r}")
+            asked_was = before.when.source if before.when else "always"
+            asked_now = after.when.source if after.when else "always"
+            add(f"~ question {qid}: asked when {asked_was!r} -> {asked_now!r}")
             result.breaking = True
     old_s = {s.id for s in old.strategies}
     new_s = {s.id for s in new.strategies}
@@ -107,10 +107,10 @@ def diff_playbooks(old: Playbook, new: Playbook) -> PlaybookDiff:
         add(f"- strategy {sid}: {old.strategy(sid).title}")  # type: ignore[union-attr]
         result.breaking = True
     for sid in [s.id for s in new.strategies if s.id in old_s]:
-        a, b = old.strategy(sid), new.strategy(sid)
-        assert a is not None and b is not None
+        was_s, now_s = old.strategy(sid), new.strategy(sid)
+        assert was_s is not None and now_s is not None
         fields = ("title", "why", "risks", "next_steps", "talk_track")
-        _texts_changed(add, f"strategy {sid}", [(f, getattr(a, f), getattr(b, f)) for f in fields])
+        _texts_changed(add, f"strategy {sid}", [(f, getattr(was_s, f), getattr(now_s, f)) for f in fields])
     old_r = {r.id or r.when.source: r for r in old.rules}
     new_r = {r.id or r.when.source: r for r in new.rules}
     for rid in sorted(new_r.keys() - old_r.keys()):

@@ -19,7 +19,7 @@ arithmetic on it, and a division by zero, give unknown instead of an error. `x i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -170,8 +170,9 @@ def _check_tree(tree: Any, allowed: Iterable[str], what: str, every: list[Any] |
     for node in every:
         if isinstance(node, (nodes.Getattr, nodes.Getitem)):
             attr = getattr(node, "attr", None)
-            if attr is None and isinstance(getattr(node, "arg", None), nodes.Const):
-                attr = node.arg.value
+            arg = getattr(node, "arg", None)
+            if attr is None and isinstance(arg, nodes.Const):
+                attr = arg.value
             if isinstance(attr, str) and attr.startswith("_"):
                 raise ExpressionError(f"{what} reaches for {attr!r}; names starting with _ are not allowed")
         elif isinstance(node, nodes.Name):
@@ -199,7 +200,7 @@ def _is_zero(node: Any) -> bool:
     from jinja2 import nodes
 
     try:
-        return node.as_const(nodes.EvalContext(_environment())) == 0
+        return bool(node.as_const(nodes.EvalContext(_environment())) == 0)
     except Exception:  # not a constant: it depends on the answers
         return False
 
@@ -427,7 +428,7 @@ def _check_expression(expression_nodes: list[Any], what: str) -> None:
             raise ExpressionError(f"{what} passes keyword arguments to {child.name!r}; pass plain values")
 
 
-_COMPARE = {
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "eq": lambda a, b: a == b,
     "ne": lambda a, b: a != b,
     "lt": lambda a, b: a < b,

@@ -653,7 +653,7 @@ class _PlaybookBuilder:
             data = self.check_mapping((), self.located.data, "playbook")
         if data is None:
             return None
-        playbook_id = data.get("id") if isinstance(data.get("id"), str) else ""
+        playbook_id = data["id"] if isinstance(data.get("id"), str) else ""
         path = self.located.path
         strategies = self.build_strategies(data.get("strategies"))
         strategy_ids = [s.id for s in strategies]
@@ -673,7 +673,7 @@ class _PlaybookBuilder:
             self.problem(("questions",), "a playbook needs at least one question")
         playbook = Playbook(
             id=playbook_id,
-            version=data.get("version") if isinstance(data.get("version"), int) else 0,
+            version=data["version"] if isinstance(data.get("version"), int) else 0,
             title=_str(data.get("title")),
             summary=_str(data.get("summary")),
             situation=_str(data.get("situation")),
@@ -704,7 +704,7 @@ class _PlaybookBuilder:
         data = self.check_mapping((), self.located.data, "shared")
         if data is None:
             return None
-        set_id = data.get("id") if isinstance(data.get("id"), str) else ""
+        set_id = data["id"] if isinstance(data.get("id"), str) else ""
         path = self.located.path
         if set_id and path.suffix in (".yaml", ".yml") and path.stem != set_id:
             self.problem(("id",), f"the id {set_id!r} must match the file name {path.name!r}")
@@ -718,7 +718,7 @@ class _PlaybookBuilder:
         rules = self.build_rules(data.get("rules"), None, [*prefix, *questions], own_from)
         return SharedSet(
             id=set_id,
-            version=data.get("version") if isinstance(data.get("version"), int) else 0,
+            version=data["version"] if isinstance(data.get("version"), int) else 0,
             title=_str(data.get("title")),
             summary=_str(data.get("summary")),
             scope=_str(data.get("scope")),
@@ -917,7 +917,7 @@ class _PlaybookBuilder:
                 listed = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
                 items[name] = tuple(self.text_items((*key, name), listed, names, single=isinstance(raw, str)))
             premises = []
-            for j, pdata in enumerate(data.get("requires") if isinstance(data.get("requires"), list) else ()):
+            for j, pdata in enumerate(data["requires"] if isinstance(data.get("requires"), list) else ()):
                 pkey = (*key, "requires", j)
                 if self.check_mapping(pkey, pdata, "premise") is None:
                     continue
@@ -1041,7 +1041,7 @@ class _PlaybookBuilder:
         origin = origin or {}
         included = {q.id: q for q in prefix}
         all_ids = [
-            item.get("id")
+            item["id"]
             for item in (value if isinstance(value, list) else ())
             if isinstance(item, dict) and isinstance(item.get("id"), str)
         ]
@@ -1062,7 +1062,7 @@ class _PlaybookBuilder:
                 )
                 continue
             seen[qid] = self.line((*key, "id"))
-            qtype = data.get("type") if data.get("type") in QUESTION_TYPES else "text"
+            qtype = data["type"] if data.get("type") in QUESTION_TYPES else "text"
             earlier = [*included, *(q.id for q in result)]
             when = None
             if "when" in data:
@@ -1195,7 +1195,7 @@ class _PlaybookBuilder:
         key: tuple[Any, ...],
         data: dict[str, Any],
         qtype: str,
-        strategy_ids: list[str],
+        strategy_ids: list[str] | None,
         names: list[str],
     ) -> list[Option]:
         options: list[Option] = []
@@ -1256,7 +1256,7 @@ class _PlaybookBuilder:
             data = self.check_mapping(key, item, "rule")
             if data is None:
                 continue
-            rid = data.get("id") if isinstance(data.get("id"), str) else f"rule-{i + 1}"
+            rid = data["id"] if isinstance(data.get("id"), str) else f"rule-{i + 1}"
             if rid in seen:
                 self.problem((*key, "id"), f"the rule id {rid!r} is already used")
             elif rid in origin:
@@ -1294,7 +1294,7 @@ class _PlaybookBuilder:
                     else ()
                 )
                 for j, v in enumerate(against):
-                    if v not in strategy_ids and strategy_ids:
+                    if strategy_ids and v not in strategy_ids:  # a shared set has none to check against
                         self.problem(
                             (*key, "flag", "against", j),
                             f"argues against {v!r}, which is not a strategy here{closest(v, strategy_ids)}",
@@ -1326,7 +1326,7 @@ class _PlaybookBuilder:
             return None
         names = [q.id for q in questions]
         of = []
-        for j, source in enumerate(value.get("of") if isinstance(value.get("of"), list) else ()):
+        for j, source in enumerate(value["of"] if isinstance(value.get("of"), list) else ()):
             condition = self.condition((*key, "of", j), source, names, "a question in this playbook")
             if condition is not None:
                 self.check_literals((*key, "of", j), condition, questions)
@@ -1352,10 +1352,10 @@ class _PlaybookBuilder:
             data = self.check_mapping(key, item, "example")
             if data is None:
                 continue
-            answers = data.get("answers") if isinstance(data.get("answers"), dict) else {}
+            answers = data["answers"] if isinstance(data.get("answers"), dict) else {}
             answers, problems = check_answers(playbook, answers, self.located, (*key, "answers"))
             self.problems.extend(problems)
-            expect = data.get("expect") if isinstance(data.get("expect"), dict) else {}
+            expect = data["expect"] if isinstance(data.get("expect"), dict) else {}
             ekey = (*key, "expect")
             if expect:
                 self.check_mapping(ekey, expect, "expect")

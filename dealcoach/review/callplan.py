@@ -38,6 +38,17 @@ def decisive_unknowns(review: Review) -> list[str]:
     return [qid for _, _, qid in ranked]
 
 
+def recommended_texts(review: Review, key: str) -> list[str]:
+    """The recommended strategy's `key` items (next_steps, talk_track...) as the review shows them:
+    rendered over the answers, the conditional ones only where they apply. Never the raw playbook
+    text, whose placeholders would reach the rep as written."""
+    from ..playbook.model import namespace
+
+    sid = review.result.recommended
+    strategy = review.playbook.strategy(sid) if sid else None
+    return strategy.texts(key, namespace(review.playbook, review.answers)) if strategy else []
+
+
 def call_plan(review: Review) -> dict[str, Any]:
     """The plan as plain data: objective, questions (text and where each came from), commitment.
 
@@ -53,15 +64,16 @@ def call_plan(review: Review) -> dict[str, Any]:
         if len(questions) == QUESTIONS:
             break
         questions.append({"text": gaps[qid].find_out, "from": "unknown", "question": qid})
-    for line in strategy.talk_track if strategy else ():
+    for line in recommended_texts(review, "talk_track"):
         if len(questions) == QUESTIONS:
             break
-        questions.append({"text": str(line), "from": "talk_track", "question": ""})
+        questions.append({"text": line, "from": "talk_track", "question": ""})
     if strategy is None:
         objective = "Find out enough to choose a strategy: every one was ruled out by these answers."
     elif r.confidence == "low":
         objective = f"Find out whether this holds: {strategy.title}."
     else:
         objective = f"{strategy.title}."
-    commitment = str(strategy.next_steps[0]) if strategy and strategy.next_steps else ""
+    steps = recommended_texts(review, "next_steps")
+    commitment = steps[0] if steps else ""
     return {"objective": objective, "questions": questions, "commitment": commitment}

@@ -134,13 +134,7 @@ def label(question: Question, value: Any) -> str:
         option = question.option(value)
         return option.label if option else str(value)
     if question.type == "multi":
-        return (
-            ", ".join(
-                (question.option(v).label if question.option(v) else str(v))
-                for v in value  # type: ignore[union-attr]
-            )
-            or "none of these"
-        )
+        return ", ".join((option.label if (option := question.option(v)) else str(v)) for v in value) or "none of these"
     if question.type == "list":
         return ", ".join(value) or "none"
     if question.type == "text" and not str(value).strip():
@@ -205,9 +199,9 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
             if rule.flag:
                 flags.append(RaisedFlag(rule.id, rule.flag.severity, rule.flag.text.render(names)))
             # A flag against a strategy vetoes it, so a flag never stands under a headline it contradicts.
-            for strategy in (*rule.veto, *(rule.flag.against if rule.flag else ())):
+            for against in (*rule.veto, *(rule.flag.against if rule.flag else ())):
                 text = reason or (rule.flag.text.render(names) if rule.flag else rule.when.source)
-                vetoed.setdefault(strategy, []).append(text)
+                vetoed.setdefault(against, []).append(text)
 
     for c in contributions:
         for sid, amount in c.points.items():
