@@ -62,10 +62,6 @@ def test_deal_names_of_every_script_get_their_own_folder_and_history(dealcoach, 
     assert len(list((work / "reviews" / "acme").glob("*.md"))) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the deal context is saved under the new-style folder name, not the old folder the review went to",
-)
 def test_folders_named_the_old_way_keep_their_deal(dealcoach, work: Path) -> None:
     assert dealcoach("review", "--answers", str(ANSWERS), "--deal", "Café Crème").code == 0
     assert dealcoach("review", "--answers", str(ANSWERS), "--deal", "東京商事").code == 0

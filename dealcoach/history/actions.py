@@ -23,7 +23,6 @@ from pathlib import Path
 
 from ..errors import Problem
 from ..files import write_atomic
-from ..names import slugify
 
 ACTIONS_FILE = "actions.md"
 STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
@@ -87,15 +86,9 @@ class DealActions:
 
 
 def actions_path(deal: str, folder: Path) -> Path:
-    from ..review.folders import deal_folder
+    from ..review.folders import named_folder
 
-    direct = folder / deal  # given by its folder's name
-    try:
-        if deal and "/" not in deal and direct.is_dir() and not (folder / slugify(deal)).is_dir():
-            return direct / ACTIONS_FILE
-    except OSError:  # a name too long to be a folder name is not one
-        pass
-    return deal_folder(folder, deal) / ACTIONS_FILE
+    return named_folder(folder, deal) / ACTIONS_FILE
 
 
 def parse_line(text: str, path: Path, number: int) -> Action | Problem | None:

@@ -19,7 +19,6 @@ from typing import Any
 
 from ..errors import InputError, Problem
 from ..files import write_atomic
-from ..names import slugify
 
 OUTCOME_FILE = "outcome.yaml"
 OUTCOMES = ("won", "lost", "no-decision", "slipped")
@@ -51,15 +50,9 @@ class DealOutcome:
 
 
 def outcome_path(deal: str, folder: Path) -> Path:
-    from ..review.folders import deal_folder
+    from ..review.folders import named_folder
 
-    direct = folder / deal  # given by its folder's name
-    try:
-        if deal and "/" not in deal and direct.is_dir() and not (folder / slugify(deal)).is_dir():
-            return direct / OUTCOME_FILE
-    except OSError:  # a name too long to be a folder name is not one
-        pass
-    return deal_folder(folder, deal) / OUTCOME_FILE
+    return named_folder(folder, deal) / OUTCOME_FILE
 
 
 def read_outcome(path: Path) -> DealOutcome:

@@ -17,7 +17,6 @@ from typing import Any
 
 from ..errors import InputError
 from ..files import write_atomic
-from ..names import slugify
 from ..playbook.catalogue import reviews_dir
 from ..playbook.model import Playbook
 
@@ -43,7 +42,10 @@ class Offered:
 
 
 def context_path(deal: str, folder: Path | None = None) -> Path:
-    return (folder or reviews_dir()) / slugify(deal) / CONTEXT_FILE
+    from .folders import deal_folder
+
+    # The deal's own folder, an old-style one included, so the context sits beside its reviews.
+    return deal_folder(folder or reviews_dir(), deal) / CONTEXT_FILE
 
 
 def load_context(deal: str, folder: Path | None = None) -> SavedContext | None:

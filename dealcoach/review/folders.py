@@ -24,6 +24,19 @@ def deal_folder(root: Path, deal: str) -> Path:
     return new
 
 
+def named_folder(root: Path, deal: str) -> Path:
+    """The folder of `deal` given by its name or by its folder's name (`acme-logistics`), as
+    commands that take a deal accept both. A folder's name wins only when no deal's own folder has
+    that name, and a name too long to be a folder's is simply not one."""
+    direct = root / deal
+    try:
+        if deal and "/" not in deal and direct.is_dir() and not (root / slugify(deal)).is_dir():
+            return direct
+    except OSError:
+        pass
+    return deal_folder(root, deal)
+
+
 def _only_reviews_of(folder: Path, deal: str) -> bool:
     """Whether every review in `folder` names `deal` in its front matter (read with the bounded
     reader; a damaged one counts against)."""
