@@ -21,12 +21,15 @@ in JSON for the verdicts and in Markdown for what a rep reads. It is graded on:
 - strategy: `full` when the recommendation is the key's strategy, `alternative` when it is one of
   the acceptable ones, `miss` otherwise. A split decision is graded by its first strategy, one
   step down (full becomes alternative), unless the key itself says the right advice is to find
-  something out first (`split_ok: true`), when a split naming the key's strategy counts as full;
+  something out first (`split_ok: true`), when a split naming the key's strategy counts as full,
+  and a clear pick of it counts as full only when the review says it is tentative (low confidence,
+  conditional on premises, or with something to find out first), alternative otherwise;
 - risks: each must-name risk is raised when one of its flags is raised or one of its phrases
   appears in the review's flags, watch-outs, find-out or check-first lists;
 - must-not: a forbidden piece of advice is given when the recommended strategy is one of its
   strategy ids or one of its phrases appears in what the review tells the rep to do;
-- unsupported facts: a number stated in the review's advice that is not among the rep's answers;
+- unsupported facts: a number stated in the review's advice that is not among the rep's answers,
+  or a playbook placeholder left in it;
 - specific risk: the review raises at least one flag for this deal.
 """
 
@@ -156,6 +159,8 @@ def unsupported_numbers(data: dict[str, Any], answers: dict[str, Any]) -> list[s
             number = match.rstrip("%").strip().replace(",", ".").removesuffix(".0")
             if number not in known:
                 out.append(f"{match.strip()!r} in: {text[:90]}")
+        if "{{" in text or "{%" in text:  # a placeholder the rep would read as written
+            out.append(f"placeholder in: {text[:90]}")
     return out
 
 
@@ -178,6 +183,10 @@ def grade(case_dir: Path, answers_file: Path, grading: dict[str, Any], scratch: 
             verdict = {"full": "alternative", "alternative": "miss", "miss": "miss"}[level(split[0])]
     else:
         verdict = level(recommended)
+        # The key says "find out first, then decide": a confident pick skips the finding out.
+        tentative = data.get("confidence") == "low" or data.get("conditional") or data.get("find_out_first")
+        if grading.get("split_ok") and verdict == "full" and not tentative:
+            verdict = "alternative"
     flags = [f.get("rule", "") for f in data.get("flags") or []]
     warnings = _warning_texts(data)
     raised, missed = [], []
