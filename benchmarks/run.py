@@ -66,7 +66,7 @@ def first_question(env: dict[str, str], cwd: Path) -> tuple[float, float]:
         encoding="utf-8",
         timeout=30,
     )
-    child.expect("How has the end user responded")
+    child.expect("What kind of deal is this")  # the first question (the deal context comes first)
     elapsed = time.perf_counter() - start
     peak = _rss_mb(child.pid)
     child.sendcontrol("c")

@@ -3,9 +3,9 @@
     python tests/update_golden.py          # rewrite them
     python tests/update_golden.py --check  # only say which ones differ (exit 1 if any)
 
-The golden files are the exact text a user sees: broken-input messages, example reviews, the
-playbook catalogue, the JSON Schema, the key reference in docs/authoring.md and the command
-reference in docs/cli.md. Rewriting them is a deliberate act: read the diff before committing.
+The golden files are the exact text a user sees: broken-input messages, example reviews (the
+casebook's included), the playbook catalogue, the JSON Schema, the key reference in
+docs/authoring.md and the command reference in docs/cli.md. Rewriting them is a deliberate act: read the diff before committing.
 """
 
 from __future__ import annotations
@@ -97,6 +97,10 @@ def targets() -> dict[Path, Callable[[Path], str]]:
     }
     for answers in sorted((ROOT / "examples" / "answers").glob("*.yaml")):
         found[ROOT / "examples" / "reviews" / f"{answers.stem}.md"] = example_review(answers)
+    # The casebook's reviews, as dealcoach writes them from each case's answers (read beside its key).
+    for answers in sorted((ROOT / "examples" / "casebook").glob("cb-*/answers*.yaml")):
+        name = "review" + answers.stem.removeprefix("answers") + ".md"
+        found[answers.parent / name] = example_review(answers)
     return found
 
 
