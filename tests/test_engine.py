@@ -322,3 +322,25 @@ rules:
     assert result.recommended == "escalate"
     assert [(f.question, f.instead, f.strategy) for f in result.flips] == [("deferrals", "2", "wait")]
     assert score(pb, {"deferrals": 1}).flips[0].instead == "3"
+
+
+def test_a_gap_is_a_template_over_the_other_answers(tmp_path: Path) -> None:
+    """`gap` is a text like any other: its placeholders are filled in, never shown as written."""
+    from dealcoach.playbook.model import load
+    from dealcoach.review.scoring import score
+
+    from .helpers import MINIMAL, write
+
+    text = MINIMAL.replace(
+        "    gap: Ask whether they are ready.",
+        "    gap: Ask {{ contact or 'your contact' }} whether they are ready.",
+    ).replace("questions:\n", "questions:\n  - {id: contact, type: text, prompt: Who is your contact?}\n", 1)
+    pb = load(write(tmp_path / "mini.yaml", text))
+    named = score(pb, {"contact": "Dana"})
+    assert [g.find_out for g in named.gaps if g.question == "ready"] == ["Ask Dana whether they are ready."]
+    unnamed = score(pb, {})
+    assert [g.find_out for g in unnamed.gaps if g.question == "ready"] == ["Ask your contact whether they are ready."]
+    broken = text.replace("{{ contact or", "{{ contcat or")
+    with pytest.raises(InputError) as raised:
+        load(write(tmp_path / "broken.yaml", broken.replace("id: mini", "id: broken")))
+    assert "contcat" in str(raised.value.problems[0])

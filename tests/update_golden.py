@@ -5,7 +5,8 @@
 
 The golden files are the exact text a user sees: broken-input messages, example reviews (the
 casebook's included), the playbook catalogue, the JSON Schema, the key reference in
-docs/authoring.md and the command reference in docs/cli.md. Rewriting them is a deliberate act: read the diff before committing.
+docs/authoring.md and the command reference in docs/cli.md. Rewriting them is a deliberate act:
+read the diff before committing.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ class Question:
     help: str = ""
     when: Condition | None = None
     unknown: bool = False
-    gap: str = ""
+    gap: str = ""  # as written (the catalogue shows it); `gap_text` renders it over the answers
     options: tuple[Option, ...] = ()
     min: float | None = None
     max: float | None = None
@@ -58,6 +58,7 @@ class Question:
     default: Any = None
     line: int = 0
     verify: bool = False
+    gap_text: TextTemplate | None = field(default=None, compare=False)
     # For a `<id>_source` companion question: the id of the question whose answer it qualifies.
     source_of: str = ""
 
@@ -1117,6 +1118,7 @@ class _PlaybookBuilder:
                 when=when,
                 unknown=unknown in (True, "allowed"),
                 gap=_str(data.get("gap")),
+                gap_text=self.text((*key, "gap"), data.get("gap"), [*included, *all_ids]),
                 options=tuple(options),
                 min=number_min if isinstance(number_min, (int, float)) else None,
                 max=number_max if isinstance(number_max, (int, float)) else None,

@@ -248,7 +248,7 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
         confidence = "medium"
 
     gaps = [
-        Gap(q.id, q.prompt, q.gap or f"Find out: {q.prompt}")
+        _gap(q, names)
         for q in asked
         if effective.get(q.id) is None and (q.gap or q in weighted)
     ]
@@ -332,13 +332,14 @@ def _find_out_first(
         if premise or best > (0, 0):
             ranked.append(((premise, *best), order, question))
     ranked.sort(key=lambda item: (tuple(-k for k in item[0]), item[1]))
-    return [_gap(q) for _, _, q in ranked[:3]]
+    names = namespace(playbook, answers)
+    return [_gap(q, names) for _, _, q in ranked[:3]]
 
 
 def _separating(playbook: Playbook, answers: dict[str, Any], base: Result, asked: list[Question]) -> Gap | None:
     """The question whose answers make different members of a split the clear winner."""
     best: tuple[int, int, int] | None = None
-    found: Gap | None = None
+    found: Question | None = None
     for order, question in enumerate(asked):
         if question.source_of:
             continue
@@ -351,12 +352,14 @@ def _separating(playbook: Playbook, answers: dict[str, Any], base: Result, asked
         # Unknown questions first (answering them costs nothing already decided), then playbook order.
         key = (len(winners), int(current is None), -order)
         if winners and (best is None or key > best):
-            best, found = key, _gap(question)
-    return found
+            best, found = key, question
+    return _gap(found, namespace(playbook, answers)) if found is not None else None
 
 
-def _gap(question: Question) -> Gap:
-    return Gap(question.id, question.prompt, question.gap or f"Find out: {question.prompt}")
+def _gap(question: Question, names: dict[str, Any]) -> Gap:
+    """What to find out, rendered over the other answers like every other text."""
+    find_out = question.gap_text.render(names) if question.gap_text else ""
+    return Gap(question.id, question.prompt, find_out or f"Find out: {question.prompt}")
 
 
 def _confidence(recommended: str | None, coverage: float, margin: int | None) -> str:
