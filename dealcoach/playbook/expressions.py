@@ -261,9 +261,16 @@ def _parse(source: str, what: str) -> Any:
     """jinja2's parser recurses once per bracket or `not`: a few thousand would exhaust Python's
     stack, so that is reported as too deep rather than crashing."""
     try:
-        return _environment().parse(source)
+        return _parsed(source)
     except RecursionError:
         raise ExpressionError(_too_deep(what)) from None
+
+
+@lru_cache(maxsize=8192)
+def _parsed(source: str) -> Any:
+    """One parse per distinct text: a batch of playbooks shares its included sets and many
+    expressions. The tree is only read afterwards (checked, then copied into `_Node`s)."""
+    return _environment().parse(source)
 
 
 def _too_deep(what: str) -> str:
