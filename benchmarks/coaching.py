@@ -25,7 +25,9 @@ in JSON for the verdicts and in Markdown for what a rep reads. It is graded on:
   and a clear pick of it counts as full only when the review says it is tentative (low confidence,
   conditional on premises, or with something to find out first), alternative otherwise;
 - risks: each must-name risk is raised when one of its flags is raised or one of its phrases
-  appears in the review's flags, watch-outs, find-out or check-first lists;
+  appears in the review's flags, watch-outs, find-out or check-first lists; the ones reached only
+  through what to find out (a question the answers left open, not a risk said outright) are
+  counted apart, as weaker evidence;
 - must-not: a forbidden piece of advice is given when the recommended strategy is one of its
   strategy ids or one of its phrases appears in what the review tells the rep to do;
 - unsupported facts: a number stated in the review's advice that is not among the rep's answers,
@@ -63,6 +65,7 @@ class CaseResult:
     strategy: str  # full | alternative | miss
     risks_raised: list[str]
     risks_missed: list[str]
+    risks_only_as_questions: list[str]
     must_not_given: list[str]
     unsupported: list[str]
     flags: list[str]
@@ -144,6 +147,16 @@ def _warning_texts(data: dict[str, Any]) -> list[str]:
     return texts
 
 
+def _stated_texts(data: dict[str, Any]) -> list[str]:
+    """Where a risk is said outright: flags, and the recommendation's watch-outs and what stands
+    against it (not the lists of things to find out)."""
+    chosen = data.get("split_strategies") or [data.get("recommendation") or {}]
+    texts = _texts(data.get("flags"))
+    for strategy in chosen:
+        texts += _texts(strategy.get("risks")) + _texts(strategy.get("against"))
+    return texts
+
+
 def _matches(phrases: list[str], texts: list[str]) -> bool:
     joined = "\n".join(texts).lower()
     return any(re.search(p.lower(), joined) for p in phrases)
@@ -189,11 +202,15 @@ def grade(case_dir: Path, answers_file: Path, grading: dict[str, Any], scratch: 
             verdict = "alternative"
     flags = [f.get("rule", "") for f in data.get("flags") or []]
     warnings = _warning_texts(data)
-    raised, missed = [], []
+    stated = _stated_texts(data)
+    raised, missed, asked_only = [], [], []
     for rid, how in (grading.get("risks") or {}).items():
         how = how or {}
-        hit = bool(set(how.get("flags") or []) & set(flags)) or _matches(how.get("phrases") or [], warnings)
+        by_flag = bool(set(how.get("flags") or []) & set(flags))
+        hit = by_flag or _matches(how.get("phrases") or [], warnings)
         (raised if hit else missed).append(rid)
+        if hit and not by_flag and not _matches(how.get("phrases") or [], stated):
+            asked_only.append(rid)  # reached only by something to find out, not said as a risk
     given = []
     advice = _advice_texts(data)
     for nid, how in (grading.get("must_not") or {}).items():
@@ -207,6 +224,7 @@ def grade(case_dir: Path, answers_file: Path, grading: dict[str, Any], scratch: 
         "strategy": verdict,
         "risks_raised": raised,
         "risks_missed": missed,
+        "risks_only_as_questions": asked_only,
         "must_not_given": given,
         "unsupported": unsupported_numbers(data, answers),
         "flags": flags,
@@ -251,6 +269,7 @@ def totals(results: list[CaseResult]) -> dict[str, Any]:
         "risks_raised": raised,
         "risks_total": risks,
         "risk_rate": round(raised / risks, 3) if risks else 0.0,
+        "risks_only_as_questions": sum(len(r.risks_only_as_questions) for r in results),
         "must_not_given": sum(len(r.must_not_given) for r in results),
         "unsupported_facts": sum(len(r.unsupported) for r in results),
         "reviews_without_a_flag": sum(not r.specific_risk for r in results),
@@ -296,7 +315,10 @@ def main(argv: list[str] | None = None) -> int:
         f"of {t['cases']} ({t['strategy_ok_rate']:.0%} full or acceptable; hard cases {t['hard_strategy_ok']}"
         f"/{t['hard_cases']})"
     )
-    print(f"must-name risks raised: {t['risks_raised']}/{t['risks_total']} ({t['risk_rate']:.0%})")
+    print(
+        f"must-name risks raised: {t['risks_raised']}/{t['risks_total']} ({t['risk_rate']:.0%}; "
+        f"{t['risks_only_as_questions']} of them only as something to find out)"
+    )
     print(f"must-not advice given: {t['must_not_given']}")
     print(f"unsupported facts: {t['unsupported_facts']}")
     print(f"reviews without a flag: {t['reviews_without_a_flag']}")
