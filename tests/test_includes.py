@@ -263,12 +263,14 @@ CONTRACT = {
 }
 RULES = [
     "account-at-risk",
+    "existing-business-unknown",
     "single-threaded",
     "economic-buyer-unmet",
     "deadline-pressure",
     "discount-before-diagnosis",
     "free-work",
     "forecast-unsupported",
+    "commit-without-their-date",
     "contract-constrains",
     "our-side-pressure",
     "competitor-in-play",
@@ -319,6 +321,9 @@ def test_a_builtin_like_playbook_including_the_deal_context_passes_its_examples(
     ("rule", "answers", "text"),
     [
         ("account-at-risk", {"deal_kind": "renewal", "account_at_stake": "major"}, "agree it with the account owner"),
+        ("existing-business-unknown", {"deal_kind": "expansion"}, "treat the existing business as at stake"),
+        ("commit-without-their-date", {"forecast": "commit", "hard_date": "ours"}, "the date is our quarter"),
+        ("commit-without-their-date", {"forecast": "commit", "hard_date": "none"}, "there is no date of theirs"),
         ("single-threaded", {"engaged_people": 1, "contact_name": "Dana"}, "rests on one person. Ask Dana"),
         ("single-threaded", {"engaged_people": 2}, "rests on 2 people. Ask your contact"),
         ("single-threaded", {"engaged_people": 0}, "Nobody on their side"),
@@ -354,6 +359,8 @@ def test_each_cross_cutting_rule_flags_with_what_to_do(rule: str, answers: dict,
         {"hard_date": "none"},
         {"forecast": "commit", "economic_buyer": "met", "champion": "strong_access"},
         {"forecast": "best_case"},
+        {"forecast": "best_case", "hard_date": "ours"},
+        {"deal_kind": "renewal", "account_at_stake": "some"},
         {"alternatives": ["do_nothing"]},
     ],
 )
@@ -365,6 +372,24 @@ def test_the_cross_cutting_rules_stay_quiet_when_they_do_not_apply(answers: dict
 def test_when_nothing_is_known_no_cross_cutting_flag_is_raised() -> None:
     result = score(quiet_buyer(), {}, flips=False)
     assert [f.rule for f in result.flags] == []
+
+
+def test_a_playbook_can_leave_out_an_included_rule_and_must_name_a_real_one(tmp_path: Path) -> None:
+    # A post-mortem has no use for a live deal's "find out who brought them in".
+    text = QUIET_BUYER.read_text(encoding="utf-8").replace(
+        "\ninclude: [deal-context]\n", "\ninclude: [deal-context]\nleave_out: [competitor-in-play]\n", 1
+    )
+    assert "leave_out" in text
+    answers = {"still_answers": True, "alternatives": ["competitor"], "economic_buyer": "unknown"}
+    assert "competitor-in-play" in [f.rule for f in score(quiet_buyer(), answers, flips=False).flags]
+    pb = pbmod.load(write(tmp_path / "quiet-buyer.yaml", text))
+    assert [f.rule for f in score(pb, answers, flips=False).flags] == ["economic-buyer-unmet"]
+    assert "competitor-in-play" not in {r.id for r in pb.rules}
+    wrong = text.replace("leave_out: [competitor-in-play]", "leave_out: [competitor-in-plya]")
+    with pytest.raises(InputError) as raised:
+        pbmod.load(write(tmp_path / "quiet-buyer.yaml", wrong))
+    message = str(raised.value.problems[0])
+    assert "'competitor-in-plya' is not a rule of an included set (did you mean 'competitor-in-play'?)" in message
 
 
 # -- the context kept per deal ---------------------------------------------------------------

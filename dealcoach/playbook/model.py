@@ -662,7 +662,7 @@ class _PlaybookBuilder:
         prefix = [q for part in included for q in part[1]]
         questions = prefix + self.build_questions(data.get("questions"), strategy_ids, prefix, own_from)
         rules = self.build_rules(data.get("rules"), strategy_ids, questions, own_from)
-        rules += [r for part in included for r in part[2]]
+        rules += self.leave_out(data.get("leave_out"), [r for part in included for r in part[2]])
         strategies = self.build_strategy_texts(data.get("strategies"), strategies, [q.id for q in questions])
         if playbook_id and path.suffix in (".yaml", ".yml") and path.stem != playbook_id:
             self.problem(("id",), f"the id {playbook_id!r} must match the file name {path.name!r}")
@@ -695,6 +695,20 @@ class _PlaybookBuilder:
             self.probe_conditions(playbook, data, questions[len(prefix) :], own_rules)
         playbook.examples = tuple(self.build_examples(data.get("examples"), playbook))
         return playbook
+
+    def leave_out(self, value: Any, included: list[Rule]) -> list[Rule]:
+        """The included rules minus those `leave_out` names; each name must be an included rule."""
+        if not isinstance(value, list):
+            return included
+        ids = [r.id for r in included]
+        for i, rid in enumerate(value):
+            if isinstance(rid, str) and rid not in ids:
+                self.problem(
+                    ("leave_out", i),
+                    f"{rid!r} is not a rule of an included set{closest(rid, ids)}; only included rules can be left out",
+                )
+        dropped = {rid for rid in value if isinstance(rid, str)}
+        return [r for r in included if r.id not in dropped]
 
     def build_shared(self) -> SharedSet | None:
         """A `kind: shared` file: its own questions and rules, after those of the sets it includes.

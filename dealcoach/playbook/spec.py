@@ -41,6 +41,12 @@ SPEC: dict[str, dict[str, Field]] = {
         "include": Field(
             "list:str", False, "Ids of shared sets whose questions are asked first and whose rules apply here."
         ),
+        "leave_out": Field(
+            "list:str",
+            False,
+            "Ids of rules from the included sets that do not fit this playbook (a live deal's warnings in a "
+            "post-mortem): they are not run here.",
+        ),
         "gaps_heading": Field(
             "str", False, "Heading of the review's list of things to find out; default: Find out before the call."
         ),

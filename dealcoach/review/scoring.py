@@ -247,11 +247,7 @@ def score(playbook: Playbook, answers: dict[str, Any], flips: bool = True) -> Re
     elif (premises or check_first) and confidence == "high":
         confidence = "medium"
 
-    gaps = [
-        _gap(q, names)
-        for q in asked
-        if effective.get(q.id) is None and (q.gap or q in weighted)
-    ]
+    gaps = [_gap(q, names) for q in asked if effective.get(q.id) is None and (q.gap or q in weighted)]
     severity_order = {"high": 0, "medium": 1, "low": 2}
     flags.sort(key=lambda f: severity_order.get(f.severity, 3))
 
