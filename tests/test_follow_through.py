@@ -202,7 +202,7 @@ def test_calibration_says_plainly_when_there_are_too_few_outcomes(dealcoach, wor
 def test_the_call_plan_and_actions_carry_rendered_texts_never_a_playbooks_placeholders(dealcoach, work: Path) -> None:
     # Next steps and talk tracks are templates ("offer {{ end_user_name or 'the end user' }} a say"):
     # the plan and the actions must carry them as the review shows them, for every playbook example.
-    from dealcoach.playbook.model import load
+    from dealcoach.playbook.loader import load
     from dealcoach.review.callplan import call_plan, recommended_texts
     from dealcoach.review.document import make_review
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .document import Review
+    from .model import Review
 
 QUESTIONS = 3
 
