@@ -27,8 +27,10 @@ from ..errors import (
 )
 
 if TYPE_CHECKING:
+    from ..history.actions import Action
     from ..playbook.catalogue import Catalogue
     from ..playbook.model import Playbook
+    from ..review.model import FollowUp
     from ..review.usecases import Note, Prefill
 
 app = typer.Typer(
@@ -495,8 +497,8 @@ def _review_interactive(
                 raise InputError("a review needs a deal name; pass --deal NAME")
         saver = session.Autosave(deal, pb.id, pb.version, out.participant)
         prefill = _offer_resume(pb, deal, out.participant, resume, restart, color)
-        follow_up: list[dict[str, Any]] = []
-        followed: list[Any] = []
+        follow_up: list[FollowUp] = []
+        followed: list[Action] = []
         tracked = out.output is None and not out.participant  # the deal's actions live beside its reviews
         if not prefill.answers:  # not resuming: what came of the open actions, then the deal context kept
             from .followup import ask_follow_up

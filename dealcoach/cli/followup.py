@@ -10,7 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..history.actions import Action
+    from ..review.model import FollowUp
 
 
 def _err(line: str) -> None:
@@ -26,7 +30,7 @@ def _shown(path: Path) -> Path:
 # -- in the review ---------------------------------------------------------------------------
 
 
-def ask_follow_up(deal: str, color: bool) -> tuple[list[dict[str, Any]], list[Any]]:
+def ask_follow_up(deal: str, color: bool) -> tuple[list[FollowUp], list[Action]]:
     """Before a deal's next review: which of its open actions happened, and what came of them.
 
     Returns the answers for the review's front matter and the actions as they now stand (written
@@ -34,6 +38,7 @@ def ask_follow_up(deal: str, color: bool) -> tuple[list[dict[str, Any]], list[An
     """
     from ..history.actions import actions_path, follow, read_actions
     from ..playbook.catalogue import reviews_dir
+    from ..review.model import FollowUp
     from .prompts import choose, say
 
     found = read_actions(actions_path(deal, reviews_dir()), deal)
@@ -54,12 +59,7 @@ def ask_follow_up(deal: str, color: bool) -> tuple[list[dict[str, Any]], list[An
         result = ""
         if status != "open":
             result = _text("What came of it? (Enter to skip)", color)
-        item: dict[str, Any] = {"action": action.text, "status": status}
-        if result:
-            item["result"] = result
-        if action.strategy:
-            item["strategy"] = action.strategy
-        answers.append(item)
+        answers.append(FollowUp(action.text, status, result, action.strategy))
         if status != "open":
             changed.append(follow(action, status, result))
     return answers, changed

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..playbook.catalogue import reviews_dir
+from ..review.model import FollowUp, Review
 from .actions import Action, actions_path, add_actions, follow, read_actions, update_actions
 
 if TYPE_CHECKING:
     from ..playbook.answers import AnswersFile
     from ..playbook.model import Playbook
     from ..playbook.yamlfile import Located
-    from ..review.model import Review
 
 
 @dataclass
@@ -28,7 +28,7 @@ class FileFollowThrough:
     the deal's actions as they now stand, and the steps taken on (made into actions once the
     review is scored, since only then is its strategy known)."""
 
-    follow_up: list[dict[str, Any]]
+    follow_up: list[FollowUp]
     changed: list[Action]
     steps: list[dict[str, Any]]
     playbook: Playbook
@@ -109,10 +109,10 @@ def store_from_file(deal: str, changed: list[Action], made: list[Action]) -> Pat
 
 def _follow_up(
     given: list[Any], current: list[Action], bad: Callable[[tuple[Any, ...], str], None], deal: str
-) -> tuple[list[dict[str, Any]], list[Action]]:
+) -> tuple[list[FollowUp], list[Action]]:
     """The `follow_up:` entries matched to the deal's open actions: for the front matter, and the
     actions as they now stand."""
-    follow_up: list[dict[str, Any]] = []
+    follow_up: list[FollowUp] = []
     changed: list[Action] = []
     for i, item in enumerate(given):
         if not isinstance(item, dict) or "action" not in item:
@@ -132,12 +132,7 @@ def _follow_up(
             bad(("follow_up", i, "status"), f"status {status!r}: use done, open or dropped")
             continue
         result = " ".join(str(item.get("result") or "").split())
-        entry: dict[str, Any] = {"action": match.text, "status": status}
-        if result:
-            entry["result"] = result
-        if match.strategy:
-            entry["strategy"] = match.strategy
-        follow_up.append(entry)
+        follow_up.append(FollowUp(match.text, status, result, match.strategy))
         if status != "open":
             changed.append(follow(match, status, result))
     return follow_up, changed

@@ -15,7 +15,7 @@ from ..names import slugify
 from ..playbook.model import Playbook, namespace
 from ..version import __version__
 from .callplan import call_plan
-from .model import Review, _comparable
+from .model import FollowUp, Review, _comparable
 from .scoring import label, score
 
 
@@ -29,7 +29,7 @@ def make_review(
     answered_with_version: int | None = None,
     participant: str = "",
     team: dict[str, dict[str, Any]] | None = None,
-    follow_up: list[dict[str, Any]] | None = None,
+    follow_up: list[FollowUp] | None = None,
 ) -> Review:
     """Score the answers and wrap everything the renderer needs."""
     result = score(playbook, answers)
@@ -77,7 +77,7 @@ def front_matter(review: Review) -> dict[str, Any]:
         data["participants"] = list(review.team)
         data["disagreements"] = review.disagreements
     if review.follow_up:
-        data["follow_up"] = [dict(item) for item in review.follow_up]
+        data["follow_up"] = [item.as_dict() for item in review.follow_up]
     return data
 
 
@@ -197,7 +197,7 @@ def to_data(review: Review) -> dict[str, Any]:
         "answered_with_version": review.answered_with_version,
         "participant": review.participant,
         "team": _team_rows(review),
-        "follow_up": [{"result": "", "strategy": "", **item} for item in review.follow_up],
+        "follow_up": [{"result": "", "strategy": "", **item.as_dict()} for item in review.follow_up],
         "call_plan": call_plan(review),
     }
 

@@ -14,6 +14,25 @@ from ..playbook.model import Playbook
 from .scoring import Result
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """What came of one of the deal's open actions, said at the start of its next review."""
+
+    action: str  # the action's text
+    status: str  # done | open | dropped
+    result: str = ""
+    strategy: str = ""  # the strategy the action came from
+
+    def as_dict(self) -> dict[str, str]:
+        """As the review's front matter keeps it: result and strategy only when there are any."""
+        item = {"action": self.action, "status": self.status}
+        if self.result:
+            item["result"] = self.result
+        if self.strategy:
+            item["strategy"] = self.strategy
+        return item
+
+
 @dataclass
 class Review:
     playbook: Playbook
@@ -28,7 +47,7 @@ class Review:
     participant: str = ""
     team: dict[str, dict[str, Any]] = field(default_factory=dict)
     # What came of the deal's open actions, asked at the start of this review (see history/actions.py).
-    follow_up: list[dict[str, Any]] = field(default_factory=list)
+    follow_up: list[FollowUp] = field(default_factory=list)
 
     @property
     def disagreements(self) -> dict[str, dict[str, Any]]:

@@ -21,7 +21,7 @@ from ..playbook.answers import AnswersFile, check_answers, coerce, read_answers_
 from ..playbook.model import Playbook, Strategy, namespace
 from .context import SavedContext, load_context, offered, save_context
 from .document import make_review
-from .model import Review
+from .model import FollowUp, Review
 from .workflow import answers_from_file, apply_set, load_playbook
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class FromFile:
     answered_with_version: int | None = None
     participant: str = ""
 
-    def review(self, date: dt.date, follow_up: list[dict[str, Any]] | None = None) -> Review:
+    def review(self, date: dt.date, follow_up: list[FollowUp] | None = None) -> Review:
         return make_review(
             self.playbook,
             self.deal,
