@@ -147,6 +147,18 @@ def test_brief_gathers_the_plan_open_actions_advice_and_unknowns(dealcoach, work
     assert ran.code == 2 and "no deal 'Acne'" in ran.err
 
 
+def test_brief_after_a_triage_review_takes_the_plan_from_the_playbook_reviewed_before(dealcoach, work: Path) -> None:
+    # Triage routes to playbooks and has no call plan of its own: it must not hide the last one.
+    write(work / "reviews" / "acme" / "2026-11-01-steps.md", _review_text(dealcoach, work, "Acme"))
+    ran = dealcoach("review", "--answers", str(ROOT / "examples" / "answers" / "triage.yaml"), "--deal", "Acme")
+    assert ran.code == 0, ran.err
+    assert (work / "reviews" / "acme" / "2026-11-25-triage.md").is_file()
+    ran = dealcoach("brief", "Acme", "--output", "-")
+    assert ran.code == 0, ran.err
+    assert "## Plan for the next call (from 2026-11-01-steps.md)" in ran.out
+    assert "**Objective:** Push on." in ran.out
+
+
 def _history(work: Path, deals: int, contrary: str = "", playbooks: tuple[str, ...] = ()) -> Path:
     folder = work / "reviews"
     subprocess.run(

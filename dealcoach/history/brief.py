@@ -106,7 +106,9 @@ def make_brief(deal_folder: Path, load: Callable[[str], Playbook | None], today:
     actions = read_actions(deal_folder / ACTIONS_FILE, deal)
     problems.extend(actions.problems)
     plan, plan_from = None, ""
-    current = [r for r in records if r.playbook != POSTMORTEM]
+    # The plan comes from the latest review of a playbook that makes one: not the post-mortem, and
+    # not a playbook that routes to others (triage), whose advice is which playbook to run.
+    current = [r for r in records if r.playbook != POSTMORTEM and not _routes(playbooks[r.playbook])]
     if current and playbooks.get(current[-1].playbook) is not None:
         taken = {a.text for a in actions.actions}
         plan = _plan(playbooks[current[-1].playbook], current[-1], taken)  # type: ignore[arg-type]
@@ -120,6 +122,10 @@ def make_brief(deal_folder: Path, load: Callable[[str], Playbook | None], today:
             problems.extend(exc.problems)
     open_actions = sorted(actions.open, key=lambda a: (not a.overdue(today), a.due or dt.date.max))
     return Brief(deal, context, open_actions, advice, unknown, plan, plan_from, outcome, problems)
+
+
+def _routes(pb: Playbook | None) -> bool:
+    return pb is not None and any(s.route for s in pb.strategies)
 
 
 def _plan(pb: Playbook, record: ReviewRecord, taken: set[str]) -> dict[str, Any] | None:
