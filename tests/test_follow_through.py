@@ -227,7 +227,7 @@ def test_the_call_plan_and_actions_carry_rendered_texts_never_a_playbooks_placeh
         for example in pb.examples:
             review = make_review(pb, "Acme", example.answers)
             plan = call_plan(review)
-            texts = [plan.get("commitment", ""), *(q["text"] for q in plan.get("questions", []))]
+            texts = [plan.commitment, *(q.text for q in plan.questions)] if plan is not None else []
             texts += recommended_texts(review, "next_steps")
             assert not [t for t in texts if "{{" in t or "{%" in t], (path.name, example.name)
     assert templated > 0, "no built-in step is a template: this test would prove nothing"

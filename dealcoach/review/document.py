@@ -198,7 +198,7 @@ def to_data(review: Review) -> dict[str, Any]:
         "participant": review.participant,
         "team": _team_rows(review),
         "follow_up": [{"result": "", "strategy": "", **item.as_dict()} for item in review.follow_up],
-        "call_plan": call_plan(review),
+        "call_plan": plan.as_dict() if (plan := call_plan(review)) is not None else {},
     }
 
 
