@@ -28,7 +28,8 @@ from typing import Any
 import yaml
 
 from dealcoach.playbook.catalogue import is_shared_file
-from dealcoach.playbook.model import Playbook, Question, load
+from dealcoach.playbook.loader import load
+from dealcoach.playbook.model import Playbook, Question
 from dealcoach.review.document import make_review, merge_answers, review_path
 from dealcoach.review.render import render_markdown
 

@@ -34,7 +34,7 @@ _LAZY = {
     "render_markdown": "dealcoach.review.render",
     "render_json": "dealcoach.review.render",
     "Playbook": "dealcoach.playbook.model",
-    "Review": "dealcoach.review.document",
+    "Review": "dealcoach.review.model",
     "Result": "dealcoach.review.scoring",
     "DealcoachError": "dealcoach.errors",
     "InputError": "dealcoach.errors",
@@ -53,7 +53,7 @@ def load_playbook(source: str | Path, folders: list[Path] | None = None) -> Play
     """A checked playbook, from a file path or an id looked up through the playbook layers
     (built-in, user, project, then `folders`). Raises `DealcoachError` with file:line problems."""
     from .playbook.catalogue import catalogue
-    from .playbook.model import load
+    from .playbook.loader import load
 
     path = Path(source)
     if path.suffix in (".yaml", ".yml") and path.is_file():

@@ -1,4 +1,5 @@
-"""Files: writing them atomically, and spreading CPU-bound work over many files across processes."""
+"""Files: naming them as the user would, writing them atomically, and spreading CPU-bound work
+over many files across processes."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ from .errors import InputError
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def shown(path: Path) -> Path:
+    """A path as the user would type it: relative to the current folder when it is inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def usable_cpus() -> int:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dealcoach.playbook import model as pbmod
-from dealcoach.playbook import yamlfile
+from dealcoach.playbook import loader, yamlfile
 from dealcoach.review.scoring import score
 from dealcoach.review.selftest import run_examples
 
@@ -21,7 +20,7 @@ BUILTIN = BUILTIN_PLAYBOOK_FILES
 
 @pytest.mark.parametrize("path", BUILTIN, ids=lambda p: p.stem)
 def test_playbook_passes_its_examples(path: Path) -> None:
-    pb = pbmod.load(path)
+    pb = loader.load(path)
     failures = [(o.example.name, o.mismatches) for o in run_examples(pb) if not o.passed]
     assert failures == []
 
@@ -29,19 +28,19 @@ def test_playbook_passes_its_examples(path: Path) -> None:
 @pytest.mark.parametrize("path", BUILTIN, ids=lambda p: p.stem)
 def test_playbook_texts_state_no_quantity_no_answer_gave(path: Path) -> None:
 
-    assert [str(p) for p in pbmod.lint_quantities(yamlfile.read(path))] == []
+    assert [str(p) for p in loader.lint_quantities(yamlfile.read(path))] == []
 
 
 @pytest.mark.parametrize("path", BUILTIN, ids=lambda p: p.stem)
 def test_every_strategy_is_recommended_by_some_example(path: Path) -> None:
-    pb = pbmod.load(path)
+    pb = loader.load(path)
     recommended = {score(pb, ex.answers, flips=False).recommended for ex in pb.examples}
     assert [s.id for s in pb.strategies if s.id not in recommended] == []
 
 
 @pytest.mark.parametrize("path", BUILTIN, ids=lambda p: p.stem)
 def test_playbook_standard(path: Path) -> None:
-    pb = pbmod.load(path)
+    pb = loader.load(path)
     assert pb.sources, "credit the sources or say framework-based"
     if pb.id != "triage":
         assert len(pb.questions) >= 8
@@ -52,7 +51,7 @@ def test_playbook_standard(path: Path) -> None:
 
 
 def test_triage_routes_only_to_shipped_playbooks() -> None:
-    triage = pbmod.load(PLAYBOOKS / "triage.yaml")
+    triage = loader.load(PLAYBOOKS / "triage.yaml")
     shipped = {p.stem for p in BUILTIN}
     assert {s.route for s in triage.strategies} <= shipped
 

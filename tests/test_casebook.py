@@ -78,7 +78,7 @@ def test_every_id_a_grading_names_is_still_in_its_playbook() -> None:
     """A renamed strategy or rule would silently stop counting: the grading must name real ids."""
     import yaml
 
-    from dealcoach.playbook.model import load
+    from dealcoach.playbook.loader import load
 
     loaded: dict[str, tuple[set[str], set[str]]] = {}
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from dealcoach.errors import InputError
+from dealcoach.playbook import loader, yamlfile
 from dealcoach.playbook import model as pbmod
-from dealcoach.playbook import yamlfile
 from dealcoach.review.document import make_review
 from dealcoach.review.render import render_json, render_markdown
 from dealcoach.review.scoring import score
@@ -109,7 +109,7 @@ rules:
 
 
 def load(text: str = DEAL) -> pbmod.Playbook:
-    return pbmod.loads(textwrap.dedent(text), Path("deal.yaml"))
+    return loader.loads(textwrap.dedent(text), Path("deal.yaml"))
 
 
 @pytest.fixture
@@ -161,7 +161,7 @@ def test_an_item_naming_a_missing_question_is_reported_with_its_position() -> No
     ],
 )
 def test_fixed_quantities_are_found(text: str, quantity: str) -> None:
-    assert pbmod.fixed_quantity(text) == quantity
+    assert loader.fixed_quantity(text) == quantity
 
 
 @pytest.mark.parametrize(
@@ -175,7 +175,7 @@ def test_fixed_quantities_are_found(text: str, quantity: str) -> None:
     ],
 )
 def test_quantities_from_answers_and_vague_ones_are_fine(text: str) -> None:
-    assert pbmod.fixed_quantity(text) is None
+    assert loader.fixed_quantity(text) is None
 
 
 def test_validate_reports_fixed_quantities_in_texts_but_not_in_prompts(tmp_path: Path) -> None:
@@ -186,7 +186,7 @@ def test_validate_reports_fixed_quantities_in_texts_but_not_in_prompts(tmp_path:
     text = text.replace("says: A partner is in the middle.", "says: A partner takes 10%.")
     path = tmp_path / "deal.yaml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")
-    pbmod.load(path)  # still loads: a review can run; validation is where it is reported
+    loader.load(path)  # still loads: a review can run; validation is where it is reported
     found = [str(p) for p in problems_in(path)]
     assert found == [
         f"{path}:17:9: the text states '2', which no answer gave; write it without the number "
@@ -469,7 +469,7 @@ questions:
   - {id: y, type: choice, prompt: y, choices: [{value: a, label: 1 a, says: 2 b}]}
 """
     located = yamlfile.parse(text, Path("t.yaml"))
-    where = sorted((p.line, p.column) for p in pbmod.lint_quantities(located))
+    where = sorted((p.line, p.column) for p in loader.lint_quantities(located))
     assert len(where) == 9  # why twice, risks, talk_track, says, flag text, gap, if_yes says, choice says
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from dealcoach.playbook import loader, yamlfile
 from dealcoach.playbook import model as pbmod
-from dealcoach.playbook import yamlfile
 from dealcoach.review.selftest import run_examples
 
 from .helpers import ROOT
@@ -49,9 +49,9 @@ def test_playbook_snippets_validate_and_pass_their_examples(snippet: tuple[str, 
     playbook_id = re.match(r"^id: (\S+)", text).group(1)  # type: ignore[union-attr]
     path = tmp_path / f"{playbook_id}.yaml"
     path.write_text(text, encoding="utf-8")
-    pb = pbmod.load(path)
+    pb = loader.load(path)
     assert [o.mismatches for o in run_examples(pb) if not o.passed] == []
-    assert [str(p) for p in pbmod.lint_quantities(yamlfile.read(path))] == []
+    assert [str(p) for p in loader.lint_quantities(yamlfile.read(path))] == []
 
 
 def test_shared_set_snippets_validate_and_are_included_by_a_snippet(tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_shared_set_snippets_validate_and_are_included_by_a_snippet(tmp_path: Pa
     _write_shared_snippets(tmp_path)
     included = {i for _, _, text in PLAYBOOK_SNIPPETS for i in re.findall(r"^include: \[(.+)\]", text, re.M)}
     for path in tmp_path.glob("*.yaml"):
-        assert isinstance(pbmod.load_file(path), pbmod.SharedSet)
+        assert isinstance(loader.load_file(path), pbmod.SharedSet)
         assert path.stem in included, f"show {path.stem} included by a playbook snippet"
 
 
@@ -74,7 +74,7 @@ def test_the_deal_context_file_in_the_docs_is_what_dealcoach_reads(tmp_path: Pat
     path.write_text(snippet, encoding="utf-8")
     saved = load_context("Acme", tmp_path)
     assert saved is not None and saved.deal == "Acme"
-    pb = pbmod.load(ROOT / "tests" / "includes" / "quiet-buyer.yaml")
+    pb = loader.load(ROOT / "tests" / "includes" / "quiet-buyer.yaml")
     found = offered(pb, saved)
     assert found.notes == [] and found.answers == yaml.safe_load(snippet)["answers"]
     # and dealcoach writes the same header and keys

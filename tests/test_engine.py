@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from dealcoach.errors import InputError
+from dealcoach.playbook import loader
 from dealcoach.playbook import model as pbmod
 from dealcoach.playbook.expressions import UNKNOWN, ExpressionError, compile_condition, compile_text
 from dealcoach.playbook.yamlfile import split_front_matter
@@ -25,7 +26,7 @@ from .helpers import MINIMAL, PLAYBOOKS
 def mini(tmp_path: Path) -> pbmod.Playbook:
     path = tmp_path / "mini.yaml"
     path.write_text(MINIMAL)
-    return pbmod.load(path)
+    return loader.load(path)
 
 
 # -- conditions ------------------------------------------------------------------------------
@@ -102,7 +103,7 @@ def test_flip_names_the_answer_that_changes_the_recommendation(mini: pbmod.Playb
 
 
 def test_veto_removes_a_strategy_and_says_why() -> None:
-    pb = pbmod.load(PLAYBOOKS / "resistant-end-user.yaml")
+    pb = loader.load(PLAYBOOKS / "resistant-end-user.yaml")
     result = score(pb, {"fear": "strong", "open_dialogue": False, "resistance_shown": "not_asked"})
     assert "change-mind" in result.vetoed
     assert "will not talk openly" in result.vetoed["change-mind"][0]
@@ -110,7 +111,7 @@ def test_veto_removes_a_strategy_and_says_why() -> None:
 
 
 def test_scoring_is_deterministic() -> None:
-    pb = pbmod.load(PLAYBOOKS / "dysfunctional-org.yaml")
+    pb = loader.load(PLAYBOOKS / "dysfunctional-org.yaml")
     answers = {"process_state": "broken", "motives": ["grow", "control"], "our_pressure": ["quota"]}
     first = render_json(make_review(pb, "d", answers))
     assert all(render_json(make_review(pb, "d", answers)) == first for _ in range(3))
@@ -119,10 +120,10 @@ def test_scoring_is_deterministic() -> None:
 _RENDER_IN_A_PROCESS = """
 import sys
 from pathlib import Path
-from dealcoach.playbook import model as pbmod
+from dealcoach.playbook import loader
 from dealcoach.review.document import make_review
 from dealcoach.review.render import render_json, render_markdown
-pb = pbmod.load(Path(sys.argv[1]))
+pb = loader.load(Path(sys.argv[1]))
 review = make_review(pb, "d", {"process_state": "broken", "motive": "grow", "deal_weight": "critical"})
 sys.stdout.write(render_json(review) + render_markdown(review))
 """
@@ -317,7 +318,7 @@ questions:
 rules:
   - {id: many, when: deferrals >= 3, points: {escalate: 5}}
 """
-    pb = pbmod.loads(text, tmp_path / "deferrals.yaml")
+    pb = loader.loads(text, tmp_path / "deferrals.yaml")
     result = score(pb, {"deferrals": 4})
     assert result.recommended == "escalate"
     assert [(f.question, f.instead, f.strategy) for f in result.flips] == [("deferrals", "2", "wait")]
@@ -326,7 +327,7 @@ rules:
 
 def test_a_gap_is_a_template_over_the_other_answers(tmp_path: Path) -> None:
     """`gap` is a text like any other: its placeholders are filled in, never shown as written."""
-    from dealcoach.playbook.model import load
+    from dealcoach.playbook.loader import load
     from dealcoach.review.scoring import score
 
     from .helpers import MINIMAL, write

@@ -147,6 +147,18 @@ def test_brief_gathers_the_plan_open_actions_advice_and_unknowns(dealcoach, work
     assert ran.code == 2 and "no deal 'Acne'" in ran.err
 
 
+def test_brief_after_a_triage_review_takes_the_plan_from_the_playbook_reviewed_before(dealcoach, work: Path) -> None:
+    # Triage routes to playbooks and has no call plan of its own: it must not hide the last one.
+    write(work / "reviews" / "acme" / "2026-11-01-steps.md", _review_text(dealcoach, work, "Acme"))
+    ran = dealcoach("review", "--answers", str(ROOT / "examples" / "answers" / "triage.yaml"), "--deal", "Acme")
+    assert ran.code == 0, ran.err
+    assert (work / "reviews" / "acme" / "2026-11-25-triage.md").is_file()
+    ran = dealcoach("brief", "Acme", "--output", "-")
+    assert ran.code == 0, ran.err
+    assert "## Plan for the next call (from 2026-11-01-steps.md)" in ran.out
+    assert "**Objective:** Push on." in ran.out
+
+
 def _history(work: Path, deals: int, contrary: str = "", playbooks: tuple[str, ...] = ()) -> Path:
     folder = work / "reviews"
     subprocess.run(
@@ -202,7 +214,7 @@ def test_calibration_says_plainly_when_there_are_too_few_outcomes(dealcoach, wor
 def test_the_call_plan_and_actions_carry_rendered_texts_never_a_playbooks_placeholders(dealcoach, work: Path) -> None:
     # Next steps and talk tracks are templates ("offer {{ end_user_name or 'the end user' }} a say"):
     # the plan and the actions must carry them as the review shows them, for every playbook example.
-    from dealcoach.playbook.model import load
+    from dealcoach.playbook.loader import load
     from dealcoach.review.callplan import call_plan, recommended_texts
     from dealcoach.review.document import make_review
 
@@ -215,7 +227,7 @@ def test_the_call_plan_and_actions_carry_rendered_texts_never_a_playbooks_placeh
         for example in pb.examples:
             review = make_review(pb, "Acme", example.answers)
             plan = call_plan(review)
-            texts = [plan.get("commitment", ""), *(q["text"] for q in plan.get("questions", []))]
+            texts = [plan.commitment, *(q.text for q in plan.questions)] if plan is not None else []
             texts += recommended_texts(review, "next_steps")
             assert not [t for t in texts if "{{" in t or "{%" in t], (path.name, example.name)
     assert templated > 0, "no built-in step is a template: this test would prove nothing"

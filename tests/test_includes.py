@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from dealcoach.errors import InputError
+from dealcoach.playbook import loader
 from dealcoach.playbook import model as pbmod
 from dealcoach.review.interview import BACK, Interview, ScriptedAsker
 from dealcoach.review.scoring import score
@@ -90,18 +91,18 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path / "sets"
 
 
-def finder(folder: Path) -> pbmod.IncludeFinder:
+def finder(folder: Path) -> loader.IncludeFinder:
     from dealcoach.playbook.catalogue import Catalogue, Entry
 
     entries = {p.stem: Entry(p.stem, p, "test") for p in folder.glob("*.yaml")}
-    return pbmod.IncludeFinder(Catalogue(entries))
+    return loader.IncludeFinder(Catalogue(entries))
 
 
 # -- splicing --------------------------------------------------------------------------------
 
 
 def test_included_questions_come_first_nested_first_each_once(folder: Path) -> None:
-    pb = pbmod.load(folder / "pb.yaml", finder(folder))
+    pb = loader.load(folder / "pb.yaml", finder(folder))
     # set-b includes set-a, so set-a comes before set-b; the playbook's own include of set-a adds nothing.
     assert [q.id for q in pb.questions] == ["size", "urgent", "ready"]
     assert [s.id for s in pb.included] == ["set-a", "set-b"]
@@ -111,7 +112,7 @@ def test_included_questions_come_first_nested_first_each_once(folder: Path) -> N
 
 
 def test_points_and_vetoes_for_strategies_the_playbook_lacks_are_dropped(folder: Path) -> None:
-    pb = pbmod.load(folder / "pb.yaml", finder(folder))
+    pb = loader.load(folder / "pb.yaml", finder(folder))
     size = pb.question("size")
     assert size is not None and size.options[0].points == {"push": 2}
     rule = next(r for r in pb.rules if r.id == "big-one")
@@ -123,7 +124,7 @@ def test_points_and_vetoes_for_strategies_the_playbook_lacks_are_dropped(folder:
 
 
 def test_a_shared_set_loads_on_its_own_and_keeps_its_points(folder: Path) -> None:
-    shared = pbmod.load_file(folder / "set-b.yaml", finder(folder))
+    shared = loader.load_file(folder / "set-b.yaml", finder(folder))
     assert isinstance(shared, pbmod.SharedSet)
     assert [q.id for q in shared.questions] == ["size", "urgent"]
     assert shared.questions[0].options[0].points == {"push": 2, "not-here": 5}
@@ -131,7 +132,7 @@ def test_a_shared_set_loads_on_its_own_and_keeps_its_points(folder: Path) -> Non
 
 def test_a_shared_set_is_not_a_playbook(folder: Path, dealcoach) -> None:
     with pytest.raises(InputError, match="shared set of questions, not a playbook"):
-        pbmod.load(folder / "set-a.yaml")
+        loader.load(folder / "set-a.yaml")
     ran = dealcoach("review", "deal-context", "--answers", str(QUIET_BUYER), "-o", "-")
     assert ran.code == 2
     ran = dealcoach("playbooks", "list")
@@ -183,7 +184,7 @@ def test_two_included_sets_asking_the_same_question_clash_at_the_include(folder:
     write(folder / "set-c.yaml", SET_A.replace("id: set-a", "id: set-c").replace("big-one", "big-two"))
     (folder / "pb.yaml").write_text(PLAYBOOK.replace("include: [set-b, set-a]", "include: [set-b, set-c]"))
     with pytest.raises(InputError) as caught:
-        pbmod.load(folder / "pb.yaml", finder(folder))
+        loader.load(folder / "pb.yaml", finder(folder))
     assert [str(p) for p in caught.value.problems] == [
         f"{folder / 'pb.yaml'}:7:18: the question id 'size' is in both 'set-a' and 'set-c'; "
         "ids must be unique across a playbook and what it includes"
@@ -193,7 +194,7 @@ def test_two_included_sets_asking_the_same_question_clash_at_the_include(folder:
 def test_a_rule_id_of_an_included_set_cannot_be_reused(folder: Path) -> None:
     (folder / "pb.yaml").write_text(PLAYBOOK.replace("id: small-and-ready", "id: big-one"))
     with pytest.raises(InputError) as caught:
-        pbmod.load(folder / "pb.yaml", finder(folder))
+        loader.load(folder / "pb.yaml", finder(folder))
     (problem,) = caught.value.problems
     assert problem.path == folder / "pb.yaml"
     assert "the rule id 'big-one' is already a rule of the included set 'set-a'" in problem.message
@@ -216,16 +217,16 @@ def test_the_cached_playbook_sees_a_changed_or_newly_overridden_include(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DEALCOACH_STATE_DIR", str(tmp_path / "state"))
-    first = pbmod.load_cached(folder / "pb.yaml", finder(folder))
+    first = loader.load_cached(folder / "pb.yaml", finder(folder))
     assert first.question("size").prompt == "How big is it?"  # type: ignore[union-attr]
-    again = pbmod.load_cached(folder / "pb.yaml", finder(folder))
+    again = loader.load_cached(folder / "pb.yaml", finder(folder))
     assert again.question("size").prompt == "How big is it?"  # type: ignore[union-attr]
     # an edit to the included file, even one that keeps its size and time, is seen
     path = folder / "set-a.yaml"
     stat = path.stat()
     path.write_text(SET_A.replace("How big is it?", "How large is it"), encoding="utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
-    edited = pbmod.load_cached(folder / "pb.yaml", finder(folder))
+    edited = loader.load_cached(folder / "pb.yaml", finder(folder))
     assert edited.question("size").prompt == "How large is it"  # type: ignore[union-attr]
     # another layer now provides set-a: the playbook is rebuilt with that one
     other = write(tmp_path / "team" / "set-a.yaml", SET_A.replace("How big is it?", "What size?"))
@@ -233,7 +234,7 @@ def test_the_cached_playbook_sees_a_changed_or_newly_overridden_include(
 
     entries = {p.stem: Entry(p.stem, p, "test") for p in folder.glob("*.yaml")}
     entries["set-a"] = Entry("set-a", other, "team")
-    overridden = pbmod.load_cached(folder / "pb.yaml", pbmod.IncludeFinder(Catalogue(entries)))
+    overridden = loader.load_cached(folder / "pb.yaml", loader.IncludeFinder(Catalogue(entries)))
     assert overridden.question("size").prompt == "What size?"  # type: ignore[union-attr]
 
 
@@ -278,7 +279,7 @@ RULES = [
 
 
 def deal_context() -> pbmod.SharedSet:
-    shared = pbmod.load_file(PLAYBOOKS / "deal-context.yaml")
+    shared = loader.load_file(PLAYBOOKS / "deal-context.yaml")
     assert isinstance(shared, pbmod.SharedSet)
     return shared
 
@@ -308,7 +309,7 @@ def test_the_deal_context_states_no_number_the_rep_did_not_give() -> None:
 
 
 def quiet_buyer() -> pbmod.Playbook:
-    return pbmod.load(QUIET_BUYER)
+    return loader.load(QUIET_BUYER)
 
 
 def test_a_builtin_like_playbook_including_the_deal_context_passes_its_examples() -> None:
@@ -382,12 +383,12 @@ def test_a_playbook_can_leave_out_an_included_rule_and_must_name_a_real_one(tmp_
     assert "leave_out" in text
     answers = {"still_answers": True, "alternatives": ["competitor"], "economic_buyer": "unknown"}
     assert "competitor-in-play" in [f.rule for f in score(quiet_buyer(), answers, flips=False).flags]
-    pb = pbmod.load(write(tmp_path / "quiet-buyer.yaml", text))
+    pb = loader.load(write(tmp_path / "quiet-buyer.yaml", text))
     assert [f.rule for f in score(pb, answers, flips=False).flags] == ["economic-buyer-unmet"]
     assert "competitor-in-play" not in {r.id for r in pb.rules}
     wrong = text.replace("leave_out: [competitor-in-play]", "leave_out: [competitor-in-plya]")
     with pytest.raises(InputError) as raised:
-        pbmod.load(write(tmp_path / "quiet-buyer.yaml", wrong))
+        loader.load(write(tmp_path / "quiet-buyer.yaml", wrong))
     message = str(raised.value.problems[0])
     assert "'competitor-in-plya' is not a rule of an included set (did you mean 'competitor-in-play'?)" in message
 
@@ -483,7 +484,7 @@ class BackRecorder(ScriptedAsker):
 
 
 def test_kept_answers_are_not_asked_and_back_steps_over_them(folder: Path) -> None:
-    pb = pbmod.load(folder / "pb.yaml", finder(folder))
+    pb = loader.load(folder / "pb.yaml", finder(folder))
     asker = BackRecorder([True, BACK, True, True])
     interview = Interview(pb, {"size": "big"}, kept={"size"})
     interview.run(asker)
@@ -494,7 +495,7 @@ def test_kept_answers_are_not_asked_and_back_steps_over_them(folder: Path) -> No
 
 
 def test_an_answer_picked_to_change_is_asked_again_and_nothing_else(folder: Path) -> None:
-    pb = pbmod.load(folder / "pb.yaml", finder(folder))
+    pb = loader.load(folder / "pb.yaml", finder(folder))
     asker = ScriptedAsker(["small"])
     interview = Interview(pb, {"size": "big", "urgent": False}, kept={"urgent"}, reask={"size"})
     interview.run(asker)

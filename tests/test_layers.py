@@ -1,9 +1,9 @@
 """The package's layers: `cli → history → review → playbook → shared modules`, nothing imports
 upward, nothing imports `cli`, and there are no import cycles.
 
-Imports are read from the source (module level and inside functions alike), so an import hidden
-in a function to dodge a cycle is caught too. Imports under `if TYPE_CHECKING:` never run, so they
-count for the layer rule but not for cycles.
+Imports are read from the source (module level, inside functions and under `if TYPE_CHECKING:`
+alike), so an import hidden in a function or behind the type checker to dodge a cycle is caught
+too: a cycle that only the type checker sees still means two modules that cannot be read apart.
 """
 
 from __future__ import annotations
@@ -30,22 +30,12 @@ def layer(module: str) -> int:
     return LAYERS.get(parts[1], SHARED)
 
 
-def _type_checking_nodes(tree: ast.AST) -> set[int]:
-    ids: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            for inner in node.body:
-                ids.update(id(n) for n in ast.walk(inner))
-    return ids
-
-
-def imports_of(path: Path, modules: set[str], root: Path = ROOT) -> list[tuple[str, bool]]:
-    """(imported module, only for type checking) for every import of a dealcoach module."""
+def imports_of(path: Path, modules: set[str], root: Path = ROOT) -> list[str]:
+    """Every dealcoach module `path` imports, wherever the import sits."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    typing_only = _type_checking_nodes(tree)
     me = module_name(path, root)
     package = me if path.name == "__init__.py" else me.rsplit(".", 1)[0]
-    found: list[tuple[str, bool]] = []
+    found: list[str] = []
     for node in ast.walk(tree):
         targets: list[str] = []
         if isinstance(node, ast.ImportFrom):
@@ -59,21 +49,40 @@ def imports_of(path: Path, modules: set[str], root: Path = ROOT) -> list[tuple[s
                 targets.append(full if full in modules else stem)
         elif isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
-        for target in targets:
-            if target in modules and target != me:
-                found.append((target, id(node) in typing_only))
+        found.extend(target for target in targets if target in modules and target != me)
     return found
 
 
-def graph() -> dict[str, list[tuple[str, bool]]]:
-    paths = {module_name(p): p for p in PACKAGE.rglob("*.py")}
-    return {name: imports_of(path, set(paths)) for name, path in paths.items()}
+def graph(package: Path = PACKAGE, root: Path = ROOT) -> dict[str, list[str]]:
+    paths = {module_name(p, root): p for p in package.rglob("*.py")}
+    return {name: imports_of(path, set(paths), root) for name, path in paths.items()}
+
+
+def cycles(imports: dict[str, list[str]]) -> list[str]:
+    """Each import cycle found by a depth-first walk, as `a -> b -> a`."""
+    edges = {m: sorted(set(ts)) for m, ts in imports.items()}
+    found: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in edges.get(node, []):
+            if state.get(nxt) == 1:
+                found.append(" -> ".join([*path[path.index(nxt) :], nxt]))
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for start in sorted(edges):
+        if start not in state:
+            visit(start, [start])
+    return found
 
 
 def test_nothing_imports_upward_or_the_cli() -> None:
     wrong = []
     for module, targets in graph().items():
-        for target, _ in targets:
+        for target in targets:
             if target.startswith("dealcoach.cli") and not module.startswith("dealcoach.cli") and layer(module) < 5:
                 wrong.append(f"{module} imports {target}: nothing imports the CLI")
             elif layer(target) > layer(module):
@@ -82,23 +91,7 @@ def test_nothing_imports_upward_or_the_cli() -> None:
 
 
 def test_there_are_no_import_cycles() -> None:
-    edges = {m: sorted({t for t, typing_only in ts if not typing_only}) for m, ts in graph().items()}
-    cycles: list[str] = []
-    state: dict[str, int] = {}
-
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        for nxt in edges.get(node, []):
-            if state.get(nxt) == 1:
-                cycles.append(" -> ".join([*path[path.index(nxt) :], nxt]))
-            elif nxt not in state:
-                visit(nxt, [*path, nxt])
-        state[node] = 2
-
-    for start in sorted(edges):
-        if start not in state:
-            visit(start, [start])
-    assert cycles == []
+    assert cycles(graph()) == []
 
 
 def test_the_walk_sees_imports_inside_functions_and_under_type_checking(tmp_path: Path) -> None:
@@ -110,7 +103,16 @@ def test_the_walk_sees_imports_inside_functions_and_under_type_checking(tmp_path
         "def f():\n    from ..cli.app import app\n    return app\n"
     )
     modules = {"dealcoach.cli.app", "dealcoach.review.scoring", "dealcoach.playbook.thing"}
-    assert sorted(imports_of(source, modules, tmp_path)) == [
-        ("dealcoach.cli.app", False),
-        ("dealcoach.review.scoring", True),
+    assert sorted(imports_of(source, modules, tmp_path)) == ["dealcoach.cli.app", "dealcoach.review.scoring"]
+
+
+def test_a_cycle_only_the_type_checker_sees_is_a_cycle(tmp_path: Path) -> None:
+    package = tmp_path / "dealcoach" / "review"
+    package.mkdir(parents=True)
+    (package / "plan.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .document import Review\n"
+    )
+    (package / "document.py").write_text("from .plan import call_plan\n")
+    assert cycles(graph(tmp_path / "dealcoach", tmp_path)) == [
+        "dealcoach.review.document -> dealcoach.review.plan -> dealcoach.review.document"
     ]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dealcoach.errors import InputError
-from dealcoach.playbook import model as pbmod
+from dealcoach.playbook import loader
 
 from .helpers import MINIMAL
 
@@ -16,14 +16,14 @@ def problems_for(tmp_path: Path, text: str, name: str = "mini.yaml") -> list[str
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        pbmod.load(path)
+        loader.load(path)
     return [str(p).replace(str(tmp_path) + "/", "") for p in caught.value.problems]
 
 
 def test_minimal_playbook_loads(tmp_path: Path) -> None:
     path = tmp_path / "mini.yaml"
     path.write_text(MINIMAL)
-    pb = pbmod.load(path)
+    pb = loader.load(path)
     assert [q.id for q in pb.questions] == ["ready", "size"]
     assert pb.strategy("push").title == "Push on"
     assert pb.is_framework_based

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dealcoach.errors import DealcoachError
+from dealcoach.playbook import loader
 from dealcoach.playbook import model as pbmod
 from dealcoach.playbook.answers import check_answers, read_answers_file
 from dealcoach.playbook.yamlfile import split_front_matter
@@ -23,7 +24,7 @@ from dealcoach.review.selftest import run_examples
 
 from .helpers import BUILTIN_PLAYBOOK_FILES
 
-BUILTIN = {p.stem: pbmod.load(p) for p in BUILTIN_PLAYBOOK_FILES}
+BUILTIN = {p.stem: loader.load(p) for p in BUILTIN_PLAYBOOK_FILES}
 RAW = {p.stem: p.read_text(encoding="utf-8") for p in BUILTIN_PLAYBOOK_FILES}
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -38,7 +39,7 @@ documents = st.recursive(
 def load_or_refuse(text: str, name: str = "random") -> pbmod.Playbook | None:
     """Load a playbook; dealcoach's own error is an acceptable answer, anything else fails the test."""
     try:
-        return pbmod.loads(text, Path(f"{name}.yaml"))
+        return loader.loads(text, Path(f"{name}.yaml"))
     except DealcoachError as exc:
         assert exc.problems or exc.message, "an error must say something"
         for problem in exc.problems:

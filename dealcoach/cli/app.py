@@ -24,11 +24,14 @@ from ..errors import (
     DealcoachError,
     InputError,
     Interrupted,
-    NotFoundError,
 )
 
 if TYPE_CHECKING:
+    from ..history.actions import Action
     from ..playbook.catalogue import Catalogue
+    from ..playbook.model import Playbook
+    from ..review.model import FollowUp
+    from ..review.usecases import Note, Prefill
 
 app = typer.Typer(
     name="dealcoach",
@@ -202,10 +205,9 @@ def _console(no_color: bool = False, stderr: bool = False) -> Any:
 
 def _shown(path: Path) -> Path:
     """A path as the user would type it: relative to the current folder when it is inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
+    from ..files import shown
+
+    return shown(path)
 
 
 def _catalogue(dirs: list[Path] | None) -> Catalogue:
@@ -332,6 +334,11 @@ def _render(review_obj: Any, fmt: str, template: Path | None) -> str:
     return render_json(review_obj) if fmt == "json" else render_markdown(review_obj, template)
 
 
+def _notes(notes: list[Note]) -> None:
+    for note in notes:
+        (_err if note.always else _info)(note.text)
+
+
 def _review_from_file(
     cat: Catalogue,
     playbook_id: str | None,
@@ -340,122 +347,57 @@ def _review_from_file(
     set_items: list[str],
     out: _Output,
 ) -> None:
-    from ..playbook.answers import read_answers_file
-    from ..review.document import make_review
-    from ..review.workflow import answers_from_file, apply_set, load_playbook, write_review
+    from ..history.followthrough import follow_through_from_file, store_from_file
+    from ..review.usecases import from_file, keep_context, unanswered
+    from ..review.workflow import write_review
 
-    if str(answers_path) == "-":
-        answers_path = Path("<stdin>")
-        source = read_answers_file(answers_path, sys.stdin.read())
-    else:
-        source = read_answers_file(answers_path)
-    if playbook_id and playbook_id != source.playbook:
-        raise InputError(
-            f"{answers_path}: the file answers playbook {source.playbook!r}, not {playbook_id!r}; "
-            "leave the playbook out or pick the matching file"
-        )
+    stdin = sys.stdin.read() if str(answers_path) == "-" else None
+    notes: list[Note] = []
     try:
-        pb = load_playbook(cat, source.playbook)
-    except NotFoundError as exc:  # point at the line that names it
-        problem = source.located.problem(("playbook",), exc.message)
-        raise NotFoundError(exc.message, [problem]) from None
-    gathered = answers_from_file(pb, source)
-    for note in gathered.notes:
-        _info(f"note: {note}")
-    deal_name = deal or " ".join(source.deal.split())
-    if not deal_name:
-        raise InputError(f"{answers_path}: no deal named; add `deal: NAME` to the file or pass --deal")
-    answers = gathered.answers
-    saved = _saved_context(pb, deal_name)
-    if saved is not None:
-        missing = {qid: v for qid, v in saved[1].items() if qid not in source.answers}
-        if missing:
-            answers = {**missing, **answers}
-            _err(
-                f"note: deal context not in {answers_path} taken from {_shown(saved[0].path)} "
-                f"(saved {saved[0].updated}): {', '.join(missing)}"
-            )
-    final = apply_set(pb, answers, set_items)
-    _note_skipped_sets(pb, final, apply_set(pb, {}, set_items))
-    from .followup import check_steps, follow_through_from_file, store_from_file
-
+        given = from_file(
+            cat,
+            answers_path,
+            notes,
+            stdin=stdin,
+            playbook_id=playbook_id,
+            deal=deal,
+            set_items=set_items,
+            participant=out.participant,
+        )
+    finally:  # what happened before an error, then the error
+        _notes(notes)
     tracked = out.output is None and not out.participant  # as in an interactive review
-    follow_up, followed, new_actions = follow_through_from_file(source, pb, deal_name)
-    result = make_review(
-        pb,
-        deal_name,
-        final,
-        date=out.date,
-        removed=gathered.removed,
-        answered_with_version=gathered.answered_with_version,
-        participant=out.participant or str(source.extra.get("participant") or ""),
-        follow_up=follow_up,
-    )
-    check_steps(new_actions, result)
-    if result.unanswered:
-        _info(f"note: not answered (counted as I don't know): {', '.join(result.unanswered)}")
+    follow = follow_through_from_file(given.source, given.playbook, given.deal)
+    result = given.review(out.date, follow.follow_up)
+    follow.check_steps(result)
+    _notes(unanswered(result))
     text = _render(result, out.fmt, out.template)
     written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
     if written is not None:
         _info(f"Review written to {_shown(written)}")
-        _keep_context(pb, result, written, out)
+        _notes(keep_context(result, written, output=out.output, participant=out.participant))
         if tracked:
-            store_from_file(result.deal, followed, new_actions(result, written))
+            made = follow.new_actions(result, written)
+            added = store_from_file(result.deal, follow.changed, made)
+            if added is not None:
+                _err(f"{len(made)} action(s) added to {_shown(added)}")
 
 
-def _saved_context(pb: Any, deal: str) -> tuple[Any, dict[str, Any]] | None:
-    """The deal's saved context and the answers of it that fit `pb`, or None.
-
-    A damaged context file is named and set aside: it must not stop a review.
-    """
-    if not pb.deal_questions():
-        return None
-    from ..review.context import load_context, offered
-
-    try:
-        saved = load_context(deal)
-    except DealcoachError as exc:
-        _err(f"warning: {exc.lines()[0]}; the deal context is asked afresh")
-        return None
-    if saved is None:
-        return None
-    found = offered(pb, saved)
-    for note in found.notes:
-        _err(f"note: {note}")
-    return (saved, found.answers) if found.answers else None
-
-
-def _keep_context(pb: Any, result: Any, written: Path, out: _Output) -> None:
-    """After a review lands in the reviews folder, keep its deal context for the next one.
-
-    Not for a review written elsewhere (--output) or one participant's view of a retrospective.
-    """
-    if out.output is not None or out.participant or not pb.deal_questions():
-        return
-    from ..review.context import save_context
-
-    given = {qid: v for qid, v in result.answers.items() if qid not in result.unanswered}
-    try:
-        save_context(pb, result.deal, given, result.result.asked, written, out.date)
-    except (OSError, DealcoachError) as exc:
-        _err(f"warning: the deal context was not saved: {exc}")
-
-
-def _still_true(pb: Any, deal: str, color: bool) -> tuple[dict[str, Any], set[str], set[str]]:
-    """Offer the deal's saved context: keep all of it, or pick what changed.
-
-    Returns the answers to pre-fill, those not to ask again, and those to ask again.
-    """
+def _still_true(pb: Playbook, deal: str, color: bool) -> Prefill:
+    """Offer the deal's saved context: keep all of it, or pick what changed."""
     from ..review.scoring import label
+    from ..review.usecases import Prefill, saved_context, still_true
     from .prompts import choose, pick_many, say
 
-    saved = _saved_context(pb, deal)
-    if saved is None:
-        return {}, set(), set()
-    context, answers = saved
-    say(f"\nWhat you said about {deal} last time ({context.updated}):", "bold", color)
-    for qid, value in answers.items():
-        question = pb.question(qid)
+    carried = saved_context(pb, deal)
+    _notes(carried.notes)
+    if carried.context is None:
+        return Prefill()
+    answers = carried.answers
+    # Every carried answer is to one of the playbook's questions (saved_context checked each).
+    given = [(q, value) for qid, value in answers.items() if (q := pb.question(qid)) is not None]
+    say(f"\nWhat you said about {deal} last time ({carried.context.updated}):", "bold", color)
+    for question, value in given:
         say(f"  {question.prompt} {label(question, value)}", "", color)
     picked = choose(
         "Is this still true?",
@@ -466,27 +408,22 @@ def _still_true(pb: Any, deal: str, color: bool) -> tuple[dict[str, Any], set[st
         ],
         color=color,
     )
-    if picked == "keep":
-        return answers, set(answers), set()
-    if picked == "all":
-        return answers, set(), set(answers)
-    changed = set(
-        pick_many(
-            "Which of these changed?",
-            [(f"{pb.question(qid).prompt} [{label(pb.question(qid), v)}]", qid) for qid, v in answers.items()],
-            color=color,
-        )
+    if picked != "pick":
+        return still_true(answers, picked)
+    changed = pick_many(
+        "Which of these changed?",
+        [(f"{question.prompt} [{label(question, value)}]", question.id) for question, value in given],
+        color=color,
     )
-    return answers, set(answers) - changed, changed
+    return still_true(answers, picked, changed)
 
 
 def _review_from_defaults(
     cat: Catalogue, playbook_id: str | None, deal: str | None, set_items: list[str], out: _Output
 ) -> None:
     """`review --defaults`: every question the playbook would ask takes its default, without a terminal."""
-    from ..playbook.answers import coerce
-    from ..playbook.model import namespace
     from ..review.document import make_review
+    from ..review.usecases import default_answers, skipped_sets
     from ..review.workflow import apply_set, load_playbook, write_review
 
     if not playbook_id:
@@ -494,17 +431,9 @@ def _review_from_defaults(
     if not deal:
         raise InputError("--defaults needs --deal NAME")
     pb = load_playbook(cat, playbook_id)
-    found: dict[str, Any] = {}
-    # Walk in order: a default may make a later question relevant (`when`), and --set wins over it.
     overrides = apply_set(pb, {}, set_items)
-    for question in pb.questions:
-        if question.when is not None and not question.when(namespace(pb, found)):
-            continue
-        if question.id in overrides:
-            found[question.id] = overrides[question.id]
-        elif question.default is not None:
-            found[question.id] = coerce(question, question.default)  # checked when the playbook loaded
-    _note_skipped_sets(pb, found, overrides)
+    found = default_answers(pb, overrides)
+    _notes(skipped_sets(pb, found, overrides))
     result = make_review(pb, deal, found, date=out.date, participant=out.participant)
     if result.unanswered:
         _info(f"note: no default (counted as I don't know): {', '.join(result.unanswered)}")
@@ -514,17 +443,9 @@ def _review_from_defaults(
         _info(f"Review written to {_shown(written)}")
 
 
-def _note_skipped_sets(pb: Any, answers: dict[str, Any], overrides: dict[str, Any]) -> None:
-    """A --set answer to a question the other answers skip is not used; say so rather than drop it."""
-    asked = {q.id for q in pb.asked(answers)}
-    skipped = [qid for qid in overrides if qid not in asked]
-    if skipped:
-        _info(f"note: --set not used, the other answers skip these questions: {', '.join(skipped)}")
-
-
 def _triage(cat: Catalogue, no_color: bool) -> str:
     from ..review.interview import Interview
-    from ..review.scoring import score
+    from ..review.usecases import route
     from ..review.workflow import load_playbook
     from .prompts import asker, choose, say
 
@@ -533,27 +454,15 @@ def _triage(cat: Catalogue, no_color: bool) -> str:
     say(triage.title, "bold", color)
     say(triage.summary)
     found = Interview(triage).run(asker(color=color))
-    result = score(triage, found, flips=False)
-    ranked = sorted(
-        (s for s in triage.strategies if s.route and s.id not in result.vetoed and s.route in cat.entries),
-        key=lambda s: -result.scores[s.id],
-    )
-    if not ranked:
-        raise InputError("triage found no playbook for this situation; pick one from `dealcoach playbooks list`")
-    best = ranked[0]
-    close = [
-        s
-        for s in ranked[1:]
-        if result.scores[best.id] - result.scores[s.id] <= triage.split_margin and result.scores[s.id] > 0
-    ]
+    routing = route(triage, found, cat.entries)
+    best = routing.best
     say(f"\nThis sounds like: {best.title}. {best.why}", "bold", color)
-    for other in close:
+    for other in routing.close:
         say(f"Also applies: {other.title}. Run it next: dealcoach review {other.route}", "bold", color)
     # The close runners-up first, then every other playbook, so a rep can always overrule triage.
     choices = [(f"Continue with {best.title}", best.route)]
-    choices += [(f"Use {s.title} instead", s.route) for s in close]
-    rest = sorted((s for s in ranked[1:] if s not in close), key=lambda s: s.title)
-    choices += [(f"Use {s.title} instead", s.route) for s in rest]
+    choices += [(f"Use {s.title} instead", s.route) for s in routing.close]
+    choices += [(f"Use {s.title} instead", s.route) for s in routing.rest]
     return str(choose("Which playbook?", choices, color=color))
 
 
@@ -571,12 +480,13 @@ def _review_interactive(
     from ..review import session
     from ..review.document import make_review
     from ..review.interview import Interview
+    from ..review.usecases import keep_context, skipped_sets
     from ..review.workflow import apply_set, load_playbook, write_review
-    from .prompts import ask_text, asker, confirm, say
+    from .prompts import ask_text, asker, say
 
     color = _color(no_color)
-    saved_to: Path | None = None
     saver: Any = None
+    autosave: _Autosaving | None = None
     try:
         if playbook_id is None:
             playbook_id = _triage(cat, no_color)
@@ -585,81 +495,38 @@ def _review_interactive(
             deal = " ".join(ask_text("Which deal is this review for?").split())
             if not deal:
                 raise InputError("a review needs a deal name; pass --deal NAME")
-        preset: dict[str, Any] = {}
         saver = session.Autosave(deal, pb.id, pb.version, out.participant)
-        existing = session.find(deal, pb.id, out.participant)
-        if existing and existing.answers and not restart:
-            saved = {k: v for k, v in existing.answers.items() if pb.question(k) is not None}
-            again = resume or confirm(
-                f"You have an unfinished review of {deal} ({len(saved)} answers, saved {existing.updated}). "
-                "Continue where you stopped?",
-                color=color,
-            )
-            if again:
-                from ..playbook.answers import check_answers
-
-                preset, _ = check_answers(pb, saved, None, ())
-                dropped = sorted(set(existing.answers) - set(preset))
-                if dropped:  # the playbook changed since: say what will be asked again or is gone
-                    say(
-                        f"The playbook has changed since you stopped; these saved answers no longer fit "
-                        f"and are set aside: {', '.join(dropped)}",
-                        "fg:ansiyellow",
-                        color,
-                    )
-        kept: set[str] = set()
-        reask: set[str] = set()
-        follow_up: list[dict[str, Any]] = []
-        followed: list[Any] = []
+        prefill = _offer_resume(pb, deal, out.participant, resume, restart, color)
+        follow_up: list[FollowUp] = []
+        followed: list[Action] = []
         tracked = out.output is None and not out.participant  # the deal's actions live beside its reviews
-        if not preset:  # not resuming: what came of the open actions, then the deal context kept
+        if not prefill.answers:  # not resuming: what came of the open actions, then the deal context kept
             from .followup import ask_follow_up
 
             follow_up, followed = ask_follow_up(deal, color) if tracked else ([], [])
-            preset, kept, reask = _still_true(pb, deal, color)
-        preset = apply_set(pb, preset, set_items)
+            prefill = _still_true(pb, deal, color)
+        preset = apply_set(pb, prefill.answers, set_items)
         say(f"\n{pb.title} — {pb.summary}", "bold", color)
         say("Ctrl-C stops at any time; every answer is saved as you go.", "fg:ansibrightblack", color)
 
-        autosave_failed = False
-
-        def autosave(current: dict[str, Any]) -> None:
-            nonlocal saved_to, autosave_failed
-            if autosave_failed:
-                return
-            was_lost = saver.lost
-            try:
-                saved_to = saver.save(current)
-            except (OSError, DealcoachError) as exc:  # a read-only or full state folder: the review itself can go on
-                autosave_failed, saved_to = True, None
-                reason = exc.message if isinstance(exc, DealcoachError) else exc.strerror or str(exc)
-                say(f"warning: answers are not saved as you go ({reason}); carry on", "fg:ansiyellow", color)
-                return
-            if saver.lost and not was_lost:
-                say(
-                    f"\nAnother dealcoach has saved answers for {deal} with {pb.id} since this one started "
-                    f"({saver.path}); so as not to overwrite them, this terminal's answers are no longer "
-                    "saved as you go. Finish here to write the review, or stop and continue in one terminal.",
-                    "fg:ansiyellow",
-                    color,
-                )
-
-        interview = Interview(pb, preset, on_answer=autosave, kept=kept, reask=reask)
+        autosave = _Autosaving(saver, deal, pb.id, color)
+        interview = Interview(pb, preset, on_answer=autosave, kept=prefill.kept, reask=prefill.reask)
         if preset:
             autosave(interview.answers)
         ask = asker(color=color)
         interview.run(ask)
         if not yes:
             _summary_screen(interview, ask, color)
-        _note_skipped_sets(pb, interview.answers, apply_set(pb, {}, set_items))
+        _notes(skipped_sets(pb, interview.answers, apply_set(pb, {}, set_items)))
         result = make_review(
             pb, deal, interview.answers, date=out.date, participant=out.participant, follow_up=follow_up
         )
         text = _render(result, out.fmt, out.template)
         written = write_review(text, result, output=out.output, suffix=f".{out.fmt}", force=out.force)
         if written is not None:
-            _keep_context(pb, result, written, out)
+            _notes(keep_context(result, written, output=out.output, participant=out.participant))
     except KeyboardInterrupt:
+        saved_to = autosave.saved_to if autosave is not None else None
         if saver is not None and saver.lost:
             where = " Your answers were not saved: another dealcoach is saving this deal's review."
         elif saved_to:
@@ -672,6 +539,75 @@ def _review_interactive(
     except OSError as exc:  # the review is written; a leftover session only offers to resume it
         _err(f"warning: could not remove the saved answers: {exc.strerror or exc}")
     console = _console(no_color)
+    _show_review(console, text, out)
+    if written is not None:
+        console.print(f"\n[bold green]Review written to {_shown(written)}[/bold green]")
+        if tracked:  # with the review on screen: what came of the old actions, which new ones to take on
+            from .followup import finish_actions
+
+            finish_actions(pb, result, written, followed, color)
+
+
+class _Autosaving:
+    """The interview's on-answer hook: save the answers so far, and say (once) when that stops,
+    because the state folder cannot be written or another dealcoach took the session over."""
+
+    def __init__(self, saver: Any, deal: str, playbook_id: str, color: bool) -> None:
+        self.saver, self.deal, self.playbook_id, self.color = saver, deal, playbook_id, color
+        self.saved_to: Path | None = None
+        self.failed = False
+
+    def __call__(self, current: dict[str, Any]) -> None:
+        from .prompts import say
+
+        if self.failed:
+            return
+        saver = self.saver
+        was_lost = saver.lost
+        try:
+            self.saved_to = saver.save(current)
+        except (OSError, DealcoachError) as exc:  # a read-only or full state folder: the review itself can go on
+            self.failed, self.saved_to = True, None
+            reason = exc.message if isinstance(exc, DealcoachError) else exc.strerror or str(exc)
+            say(f"warning: answers are not saved as you go ({reason}); carry on", "fg:ansiyellow", self.color)
+            return
+        if saver.lost and not was_lost:
+            say(
+                f"\nAnother dealcoach has saved answers for {self.deal} with {self.playbook_id} since this one "
+                f"started ({saver.path}); so as not to overwrite them, this terminal's answers are no longer "
+                "saved as you go. Finish here to write the review, or stop and continue in one terminal.",
+                "fg:ansiyellow",
+                self.color,
+            )
+
+
+def _offer_resume(pb: Playbook, deal: str, participant: str, resume: bool, restart: bool, color: bool) -> Prefill:
+    """The deal's unfinished review, if the rep continues it (--resume, or yes when asked)."""
+    from ..review.usecases import Prefill, unfinished
+    from .prompts import confirm, say
+
+    left = unfinished(pb, deal, participant)
+    if left is None or restart:
+        return Prefill()
+    again = resume or confirm(
+        f"You have an unfinished review of {deal} ({len(left.saved)} answers, saved {left.updated}). "
+        "Continue where you stopped?",
+        color=color,
+    )
+    if not again:
+        return Prefill()
+    if left.dropped:  # the playbook changed since: say what will be asked again or is gone
+        say(
+            f"The playbook has changed since you stopped; these saved answers no longer fit "
+            f"and are set aside: {', '.join(left.dropped)}",
+            "fg:ansiyellow",
+            color,
+        )
+    return Prefill(left.answers)
+
+
+def _show_review(console: Any, text: str, out: _Output) -> None:
+    """The Markdown review on screen, once written (not when it went to stdout, or as JSON)."""
     if out.fmt == "md" and out.output != "-":
         from rich.markdown import Markdown
 
@@ -679,12 +615,6 @@ def _review_interactive(
 
         console.print()
         console.print(Markdown(split_front_matter(text)[1]))
-    if written is not None:
-        console.print(f"\n[bold green]Review written to {_shown(written)}[/bold green]")
-        if tracked:  # with the review on screen: what came of the old actions, which new ones to take on
-            from .followup import finish_actions
-
-            finish_actions(pb, result, written, followed, color)
 
 
 def _summary_screen(interview: Any, asker: Any, color: bool) -> None:

@@ -10,11 +10,11 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..errors import EXIT_BAD_INPUT, InputError
+from ..errors import EXIT_BAD_INPUT, InputError, Problem
 from .app import (
     NO_COLOR_OPTION,
     PLAYBOOKS_OPTION,
@@ -28,6 +28,13 @@ from .app import (
     _shown,
     app,
 )
+
+if TYPE_CHECKING:
+    from ..history.actions import Action
+    from ..history.insights import Insights
+    from ..history.records import ReviewRecord, Scan
+    from ..history.rescore import Rescored
+    from ..playbook.model import Playbook
 
 deals_app = typer.Typer(help="Deals and their reviews over time.", invoke_without_command=True)
 app.add_typer(deals_app, name="deals")
@@ -68,7 +75,7 @@ def _folder(folder: Path | None) -> Path:
     return path
 
 
-def _scan(folder: Path, no_color: bool = False) -> Any:
+def _scan(folder: Path, no_color: bool = False) -> Scan:
     """Read every review's front matter, with a progress bar when it takes more than a moment."""
     from ..history.records import review_files, scan
 
@@ -292,19 +299,19 @@ def deals_show(
             mark = {"open": "[ ]", "done": "[x]", "dropped": "[-]"}[a.status]
             due = f", due {a.due}" if a.due else ""
             owner = f" ({a.owner}{due})" if a.owner else (f" ({due[2:]})" if due else "")
-            result = f": {a.result}" if a.result else ""
-            console.print(f"    action {mark} {a.text}{owner}{result}", highlight=False, markup=False)
+            came_of_it = f": {a.result}" if a.result else ""
+            console.print(f"    action {mark} {a.text}{owner}{came_of_it}", highlight=False, markup=False)
         console.print(f"    {_shown(r.path)}", style="dim", highlight=False)
 
 
-def _actions_by_review(folder: Path) -> dict[str, list[Any]]:
+def _actions_by_review(folder: Path) -> dict[str, list[Action]]:
     """The deal's actions by the review they came from, for the timeline."""
     from ..history.actions import ACTIONS_FILE, read_actions
 
     found = read_actions(folder / ACTIONS_FILE)
     for problem in found.problems:
         _err(f"skipped: {problem}")
-    by_review: dict[str, list[Any]] = {}
+    by_review: dict[str, list[Action]] = {}
     for action in found.actions:
         by_review.setdefault(action.review, []).append(action)
     return by_review
@@ -318,14 +325,14 @@ def _short(value: Any) -> str:
 # -- rescore ---------------------------------------------------------------------------------
 
 
-def _rescore_targets(targets: list[Path]) -> tuple[list[Any], list[Any]]:
+def _rescore_targets(targets: list[Path]) -> tuple[list[ReviewRecord], list[Problem]]:
     """The reviews to re-score and the files skipped as damaged, from files and folders."""
     from ..files import map_files
     from ..history.records import read_record
 
-    records: list[Any] = []
+    records: list[ReviewRecord] = []
     files: list[Path] = []
-    skipped: list[Any] = []
+    skipped: list[Problem] = []
     for target in targets:
         if target.is_dir():  # folders through the review index: only changed files are read again
             found = _scan(target)
@@ -336,7 +343,7 @@ def _rescore_targets(targets: list[Path]) -> tuple[list[Any], list[Any]]:
         else:
             raise InputError(f"{target}: no such file or folder")
     for result in map_files(read_record, files, threshold=400):
-        if hasattr(result, "message"):
+        if isinstance(result, Problem):
             skipped.append(result)
             _err(f"skipped: {result}")  # folders' damaged files were named by _scan
         else:
@@ -398,7 +405,9 @@ def rescore_command(
     )
 
 
-def _rescore_one(record: Any, current: dict[str, Any], missing: dict[str, str]) -> tuple[dict[str, Any], Any] | None:
+def _rescore_one(
+    record: ReviewRecord, current: dict[str, Playbook], missing: dict[str, str]
+) -> tuple[dict[str, Any], Rescored] | None:
     """One review re-scored as a row, or None (said why on stderr) when it is not re-scored."""
     from ..history.rescore import rescore
 
@@ -541,7 +550,7 @@ def insights_command(
         raise typer.Exit(EXIT_BAD_INPUT if result.skipped and not result.records else 0)
 
 
-def _draw(found: Any, no_color: bool) -> None:
+def _draw(found: Insights, no_color: bool) -> None:
     from rich.table import Table
 
     console = _console(no_color)

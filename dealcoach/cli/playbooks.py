@@ -48,7 +48,7 @@ def playbooks_list(
     """Show the playbooks available here, where each file is, and which override others."""
     import json
 
-    from ..playbook.model import IncludeFinder, load_cached
+    from ..playbook.loader import IncludeFinder, load_cached
 
     cat = _catalogue(playbooks)
     finder = IncludeFinder(cat)
@@ -116,7 +116,7 @@ def playbooks_validate(
     import json
 
     from ..playbook.checking import check_files, check_text
-    from ..playbook.model import IncludeFinder
+    from ..playbook.loader import IncludeFinder
 
     if targets and any(str(t) == "-" for t in targets):
         if len(targets) > 1:
@@ -189,7 +189,8 @@ def playbooks_test(
     """Run each playbook's examples; show what differs when an outcome changes; exit 2 on failure."""
     import json
 
-    from ..playbook.model import IncludeFinder, SharedSet, load_file
+    from ..playbook.loader import IncludeFinder, load_file
+    from ..playbook.model import SharedSet
     from ..review.selftest import run_examples
 
     files = _playbook_targets(targets, playbooks)
@@ -254,7 +255,8 @@ def playbooks_show(
 ) -> None:
     """A readable page for one playbook (or shared set): questions with their ids and values, strategies."""
     from ..playbook.catalogue import is_shared_file
-    from ..playbook.model import IncludeFinder, SharedSet, load_file
+    from ..playbook.loader import IncludeFinder, load_file
+    from ..playbook.model import SharedSet
     from ..playbook.pages import playbook_page, shared_page
     from ..review.workflow import load_playbook
 
@@ -366,7 +368,7 @@ def playbooks_diff(
 ) -> None:
     """Summarise what changed between two versions of a playbook; exit 1 if anything did."""
     from ..playbook.diff import diff_playbooks
-    from ..playbook.model import load
+    from ..playbook.loader import load
 
     before = load(old)
     if new is None:
@@ -392,7 +394,7 @@ def playbooks_diff(
 def _previous_version(current: Any, path: Path, playbooks: list[Path] | None) -> Any:
     """What `playbooks diff FILE` compares FILE with: the playbook it overrides in the layers,
     else the installed one of the same id, else the version committed in git; None if none."""
-    from ..playbook.model import load
+    from ..playbook.loader import load
 
     try:
         entry = _catalogue(playbooks).find(current.id)
@@ -416,7 +418,7 @@ def _committed(path: Path) -> Any:
     import subprocess
     import tempfile
 
-    from ..playbook.model import load
+    from ..playbook.loader import load
 
     folder = path.resolve().parent
     try:

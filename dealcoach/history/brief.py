@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..errors import DealcoachError, Problem
 from ..playbook.model import Playbook
 from .actions import ACTIONS_FILE, Action, read_actions
 from .insights import POSTMORTEM
 from .records import ReviewRecord, read_record, review_files
+
+if TYPE_CHECKING:
+    from ..review.callplan import CallPlan
 
 
 @dataclass
@@ -38,7 +41,7 @@ class Brief:
     actions: list[Action]
     advice: list[Advice]
     unknown: list[tuple[str, str]]  # (playbook, what to find out)
-    plan: dict[str, Any] | None
+    plan: CallPlan | None
     plan_from: str = ""
     outcome: str = ""
     problems: list[Problem] = field(default_factory=list)
@@ -106,7 +109,9 @@ def make_brief(deal_folder: Path, load: Callable[[str], Playbook | None], today:
     actions = read_actions(deal_folder / ACTIONS_FILE, deal)
     problems.extend(actions.problems)
     plan, plan_from = None, ""
-    current = [r for r in records if r.playbook != POSTMORTEM]
+    # The plan comes from the latest review of a playbook that makes one: not the post-mortem, and
+    # not a playbook that routes to others (triage), whose advice is which playbook to run.
+    current = [r for r in records if r.playbook != POSTMORTEM and not _routes(playbooks[r.playbook])]
     if current and playbooks.get(current[-1].playbook) is not None:
         taken = {a.text for a in actions.actions}
         plan = _plan(playbooks[current[-1].playbook], current[-1], taken)  # type: ignore[arg-type]
@@ -122,7 +127,11 @@ def make_brief(deal_folder: Path, load: Callable[[str], Playbook | None], today:
     return Brief(deal, context, open_actions, advice, unknown, plan, plan_from, outcome, problems)
 
 
-def _plan(pb: Playbook, record: ReviewRecord, taken: set[str]) -> dict[str, Any] | None:
+def _routes(pb: Playbook | None) -> bool:
+    return pb is not None and any(s.route for s in pb.strategies)
+
+
+def _plan(pb: Playbook, record: ReviewRecord, taken: set[str]) -> CallPlan | None:
     """The call plan of the latest review, scored against the current playbook.
 
     A commitment the deal already has as an action gives way to the strategy's next step that is
@@ -135,8 +144,9 @@ def _plan(pb: Playbook, record: ReviewRecord, taken: set[str]) -> dict[str, Any]
     answers, _ = check_answers(pb, {k: v for k, v in record.answers.items() if pb.question(k)}, None, ())
     review = make_review(pb, record.deal, answers, date=record.date)
     plan = call_plan(review)
-    if plan["commitment"] in taken:
-        plan["commitment"] = next((s for s in recommended_texts(review, "next_steps") if s not in taken), "")
+    if plan is not None and plan.commitment in taken:
+        fresh = next((s for s in recommended_texts(review, "next_steps") if s not in taken), "")
+        plan = replace(plan, commitment=fresh)
     return plan
 
 
@@ -146,13 +156,13 @@ def to_markdown(brief: Brief, today: dt.date) -> str:
     lines = [f"# Brief for the next call: {md(brief.deal)}", ""]
     if brief.outcome:
         lines.extend([f"**Outcome recorded:** {md(brief.outcome)}", ""])
-    if brief.plan:
+    if brief.plan is not None:
         plan = brief.plan
         lines.extend([f"## Plan for the next call (from {brief.plan_from})", ""])
-        lines.extend([f"**Objective:** {plan['objective']}", ""])
-        lines.extend(f"{n}. {q['text']}" for n, q in enumerate(plan["questions"], start=1))
-        if plan["commitment"]:
-            lines.extend(["", f"**Commitment to ask for:** {plan['commitment']}"])
+        lines.extend([f"**Objective:** {plan.objective}", ""])
+        lines.extend(f"{n}. {q.text}" for n, q in enumerate(plan.questions, start=1))
+        if plan.commitment:
+            lines.extend(["", f"**Commitment to ask for:** {plan.commitment}"])
         lines.append("")
     lines.extend(["## Open actions", ""])
     for a in brief.actions:

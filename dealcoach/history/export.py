@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..errors import Problem
 from .records import ReviewRecord
 
 COLUMNS = ("deal", "date", "playbook", "recommendation", "confidence", "flags", "gaps", "path", "participant")
@@ -122,9 +123,8 @@ def to_sqlite(records: list[ReviewRecord], path: Path) -> Path:
 CONFIDENCES = ("high", "medium", "low")
 
 
-def front_matter_problems(path: Path) -> list[Any]:
+def front_matter_problems(path: Path) -> list[Problem]:
     """What is wrong with one review's front matter, as the readers of reviews would meet it."""
-    from ..errors import Problem
     from .records import _line_of, read_record
 
     found = read_record(path)
@@ -132,7 +132,7 @@ def front_matter_problems(path: Path) -> list[Any]:
         return [found]
     import yaml
 
-    problems: list[Any] = []
+    problems: list[Problem] = []
     head = path.read_text(encoding="utf-8").split("\n---", 1)[0].removeprefix("---\n")
     if found.confidence not in CONFIDENCES:
         line = _line_of(head, "confidence")

@@ -39,7 +39,7 @@ class Labels:
 
 def labels_from(paths: list[Path]) -> Labels:
     from ..errors import DealcoachError
-    from ..playbook.model import load
+    from ..playbook.loader import load
 
     labels = Labels()
     for path in paths:

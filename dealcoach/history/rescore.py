@@ -13,7 +13,8 @@ from typing import Any
 from ..errors import DealcoachError
 from ..playbook.answers import check_answers
 from ..playbook.model import Playbook
-from ..review.document import Review, make_review
+from ..review.document import make_review
+from ..review.model import Review
 from ..review.scoring import Result, score
 from .records import ReviewRecord
 
@@ -73,7 +74,7 @@ def rescore(record: ReviewRecord, playbook: Playbook) -> Rescored:
 
 def load_playbooks(ids: set[str], catalogue: Any) -> tuple[dict[str, Playbook], dict[str, str]]:
     """The current playbook for each id, and a reason for each id that cannot be loaded."""
-    from ..playbook.model import IncludeFinder, load
+    from ..playbook.loader import IncludeFinder, load
 
     found: dict[str, Playbook] = {}
     missing: dict[str, str] = {}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import DealcoachError, Problem
 from ..files import map_files
-from .model import IncludeFinder, lint_quantities, load_file, loads
+from .loader import IncludeFinder, lint_quantities, load_file, loads
 
 
 def problems_in(path: Path, finder: IncludeFinder | None = None) -> list[Problem | str]:

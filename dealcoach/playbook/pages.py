@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..text import md as escape_markdown
-from .model import Playbook, Question, SharedSet, TextItem, load_file
+from .loader import load_file
+from .model import Playbook, Question, SharedSet, TextItem
 
 TYPE_WORDS = {
     "choice": "pick one",

@@ -8,12 +8,35 @@ the recommended strategy's talk track. The commitment is the strategy's first ne
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .document import Review
+    from .model import Review
 
 QUESTIONS = 3
+
+
+@dataclass(frozen=True)
+class PlanQuestion:
+    text: str
+    source: str  # where it came from: "unknown" (a gap of the review) or "talk_track"
+    question: str = ""  # the unknown's question id
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    objective: str
+    questions: tuple[PlanQuestion, ...]
+    commitment: str  # "" when the strategy has no next step
+
+    def as_dict(self) -> dict[str, Any]:
+        """The plan as the review's JSON and its templates see it."""
+        return {
+            "objective": self.objective,
+            "questions": [{"text": q.text, "from": q.source, "question": q.question} for q in self.questions],
+            "commitment": self.commitment,
+        }
 
 
 def decisive_unknowns(review: Review) -> list[str]:
@@ -49,25 +72,25 @@ def recommended_texts(review: Review, key: str) -> list[str]:
     return strategy.texts(key, namespace(review.playbook, review.answers)) if strategy else []
 
 
-def call_plan(review: Review) -> dict[str, Any]:
-    """The plan as plain data: objective, questions (text and where each came from), commitment.
+def call_plan(review: Review) -> CallPlan | None:
+    """The plan: objective, questions (text and where each came from), commitment.
 
-    Empty for a playbook that routes to other playbooks (triage): its advice is which one to run.
+    None for a playbook that routes to other playbooks (triage): its advice is which one to run.
     """
     if any(s.route for s in review.playbook.strategies):
-        return {}
+        return None
     r = review.result
     strategy = next((s for s in review.playbook.strategies if s.id == r.recommended), None)
     gaps = {g.question: g for g in r.gaps}
-    questions: list[dict[str, str]] = []
+    questions: list[PlanQuestion] = []
     for qid in decisive_unknowns(review):
         if len(questions) == QUESTIONS:
             break
-        questions.append({"text": gaps[qid].find_out, "from": "unknown", "question": qid})
+        questions.append(PlanQuestion(gaps[qid].find_out, "unknown", qid))
     for line in recommended_texts(review, "talk_track"):
         if len(questions) == QUESTIONS:
             break
-        questions.append({"text": line, "from": "talk_track", "question": ""})
+        questions.append(PlanQuestion(line, "talk_track"))
     if strategy is None:
         objective = "Find out enough to choose a strategy: every one was ruled out by these answers."
     elif r.confidence == "low":
@@ -76,4 +99,4 @@ def call_plan(review: Review) -> dict[str, Any]:
         objective = f"{strategy.title}."
     steps = recommended_texts(review, "next_steps")
     commitment = steps[0] if steps else ""
-    return {"objective": objective, "questions": questions, "commitment": commitment}
+    return CallPlan(objective, tuple(questions), commitment)

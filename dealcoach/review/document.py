@@ -1,4 +1,4 @@
-"""The review: what was answered and what the scorer made of it, and how it is stored.
+"""Making a review (the data is in model.py) and how it is stored: front matter, merging, paths.
 
 A review file is Markdown with YAML front matter. The front matter has the same shape as an
 answers file (playbook, deal, answers) plus the outcome, so a review can be fed back in with
@@ -8,7 +8,6 @@ answers file (playbook, deal, answers) plus the outcome, so a review can be fed 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,39 +15,8 @@ from ..names import slugify
 from ..playbook.model import Playbook, namespace
 from ..version import __version__
 from .callplan import call_plan
-from .scoring import Result, label, score
-
-
-@dataclass
-class Review:
-    playbook: Playbook
-    deal: str
-    date: dt.date
-    answers: dict[str, Any]
-    result: Result
-    unanswered: list[str] = field(default_factory=list)
-    removed: dict[str, Any] = field(default_factory=dict)
-    answered_with_version: int | None = None
-    # Retrospectives: who answered this review, or, for a merged one, each participant's answers.
-    participant: str = ""
-    team: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # What came of the deal's open actions, asked at the start of this review (see history/actions.py).
-    follow_up: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def disagreements(self) -> dict[str, dict[str, Any]]:
-        """Questions the participants answered differently ("I don't know" abstains)."""
-        found: dict[str, dict[str, Any]] = {}
-        for qid in self.answers:
-            given = {name: answers.get(qid) for name, answers in self.team.items()}
-            known = [_comparable(v) for v in given.values() if v is not None]
-            if len(set(known)) > 1:
-                found[qid] = given
-        return found
-
-
-def _comparable(value: Any) -> Any:
-    return tuple(sorted(value)) if isinstance(value, list) else value
+from .model import FollowUp, Review, _comparable
+from .scoring import label, score
 
 
 def make_review(
@@ -61,7 +29,7 @@ def make_review(
     answered_with_version: int | None = None,
     participant: str = "",
     team: dict[str, dict[str, Any]] | None = None,
-    follow_up: list[dict[str, Any]] | None = None,
+    follow_up: list[FollowUp] | None = None,
 ) -> Review:
     """Score the answers and wrap everything the renderer needs."""
     result = score(playbook, answers)
@@ -109,7 +77,7 @@ def front_matter(review: Review) -> dict[str, Any]:
         data["participants"] = list(review.team)
         data["disagreements"] = review.disagreements
     if review.follow_up:
-        data["follow_up"] = [dict(item) for item in review.follow_up]
+        data["follow_up"] = [item.as_dict() for item in review.follow_up]
     return data
 
 
@@ -229,8 +197,8 @@ def to_data(review: Review) -> dict[str, Any]:
         "answered_with_version": review.answered_with_version,
         "participant": review.participant,
         "team": _team_rows(review),
-        "follow_up": [{"result": "", "strategy": "", **item} for item in review.follow_up],
-        "call_plan": call_plan(review),
+        "follow_up": [{"result": "", "strategy": "", **item.as_dict()} for item in review.follow_up],
+        "call_plan": plan.as_dict() if (plan := call_plan(review)) is not None else {},
     }
 
 

@@ -17,7 +17,8 @@ from typing import Any
 from ..errors import InputError, Problem
 from ..playbook import yamlfile
 from ..text import md
-from .document import Review, front_matter, to_data
+from .document import front_matter, to_data
+from .model import Review
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -15,8 +15,10 @@ from ..errors import InputError, Problem
 from ..files import write_atomic
 from ..playbook.answers import AnswersFile, check_answers, parse_set_options
 from ..playbook.catalogue import Catalogue, reviews_dir
-from ..playbook.model import IncludeFinder, Playbook, load_cached
-from .document import Review, review_path
+from ..playbook.loader import IncludeFinder, load_cached
+from ..playbook.model import Playbook
+from .document import review_path
+from .model import Review
 
 _cache: dict[Path, Playbook] = {}
 
