@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -440,12 +441,14 @@ def test_rescore_says_which_answers_no_longer_fit(dealcoach, work: Path) -> None
 def test_rescore_skips_a_review_answered_with_a_newer_playbook(dealcoach, work: Path) -> None:
     assert dealcoach("review", "--answers", POSTMORTEM).code == 0
     review = work / "reviews" / "marlow-freight" / "2026-11-25-lost-deal-postmortem.md"
-    review.write_text(review.read_text(encoding="utf-8").replace("playbook_version: 2", "playbook_version: 7"))
+    text = review.read_text(encoding="utf-8")
+    installed = int(re.search(r"^playbook_version: (\d+)$", text, re.M).group(1))  # type: ignore[union-attr]
+    review.write_text(text.replace(f"playbook_version: {installed}", "playbook_version: 7"))
     ran = dealcoach("rescore")
     assert ran.code == 0
     assert (
         "skipped: reviews/marlow-freight/2026-11-25-lost-deal-postmortem.md: answered with version 7 of "
-        "'lost-deal-postmortem', newer than the version 2 here; update the playbooks first"
+        f"'lost-deal-postmortem', newer than the version {installed} here; update the playbooks first"
     ) in ran.err
     assert "0 review(s) re-scored" in ran.err
 

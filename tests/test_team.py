@@ -176,7 +176,7 @@ def test_settings_choose_the_reviews_folder_and_template(dealcoach, work: Path) 
     ran = dealcoach("review", "--answers", answers, "--output", "-")
     assert ran.code == 0, ran.err
     assert ran.out.split("---\n")[-1].lstrip("\n") == (
-        "Ridgeway Manufacturing: Do several things at once: new people, billing out of the room, a quiet fix (high)\n"
+        "Ridgeway Manufacturing: Do several things at once: new people, billing out of the room, a quiet fix (medium)\n"
     )
     written = dealcoach("review", "--answers", answers)
     assert written.code == 0, written.err
@@ -254,7 +254,9 @@ def test_diff_summarises_what_changed_and_asks_for_a_version_bump(dealcoach, wor
 
 
 def test_diff_against_the_installed_playbook(dealcoach, work: Path) -> None:
-    edited = (PLAYBOOKS / "resistant-end-user.yaml").read_text(encoding="utf-8").replace("version: 2", "version: 3")
+    edited = (PLAYBOOKS / "resistant-end-user.yaml").read_text(encoding="utf-8")
+    version = int(re.search(r"^version: (\d+)$", edited, re.M).group(1))  # type: ignore[union-attr]
+    edited = edited.replace(f"\nversion: {version}\n", f"\nversion: {version + 1}\n", 1)
     edited = edited.replace("  - id: notes\n    type: text\n", "  - id: notes_gone\n    type: text\n")
     path = write(work / "mine" / "resistant-end-user.yaml", edited)
     ran = dealcoach("playbooks", "diff", str(path))

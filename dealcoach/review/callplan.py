@@ -83,7 +83,10 @@ def call_plan(review: Review) -> CallPlan | None:
     strategy = next((s for s in review.playbook.strategies if s.id == r.recommended), None)
     gaps = {g.question: g for g in r.gaps}
     questions: list[PlanQuestion] = []
-    for qid in decisive_unknowns(review):
+    # What the review says to find out first (premises of the advice, then what moves it most),
+    # then the other unknowns that could change it: the plan and the review agree on what matters.
+    first = [g.question for g in r.find_out_first if g.question in gaps]
+    for qid in dict.fromkeys([*first, *decisive_unknowns(review)]):
         if len(questions) == QUESTIONS:
             break
         questions.append(PlanQuestion(gaps[qid].find_out, "unknown", qid))
