@@ -400,39 +400,21 @@ def merge_command(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Merge several participants' answers into one review that shows where they agree and disagree."""
-    from ..history.records import ReviewRecord, read_record, review_files, review_order
-    from ..names import deal_key
+    from ..history.usecases import merged_review, participant_reviews
     from ..playbook.catalogue import reviews_dir
-    from ..review.document import make_review, merge_answers
-    from ..review.folders import deal_folder
     from ..review.render import render_markdown
     from ..review.workflow import load_playbook, today, write_review
 
-    folder = deal_folder(reviews_dir(), deal)
-    latest: dict[str, Any] = {}
-    records: list[ReviewRecord] = []
-    for path in review_files(folder) if folder.is_dir() else []:
-        record = read_record(path)
-        if not isinstance(record, ReviewRecord):
-            _err(f"skipped: {record}")
-            continue
-        records.append(record)
-    for record in sorted(records, key=review_order):
-        if record.playbook == playbook and record.participant and deal_key(record.deal) == deal_key(deal):
-            latest[record.participant] = record  # in the order they were written: the last one wins
-    if len(latest) < 2:
-        raise InputError(
-            f"{len(latest)} participant review(s) of {deal!r} with {playbook!r}; a merge needs two or more. "
-            f"Each person runs: dealcoach review {playbook} --deal {deal!r} --participant NAME"
-        )
-    pb = load_playbook(_catalogue(playbooks), playbook)
-    team = {name: dict(record.answers) for name, record in sorted(latest.items())}
-    merged = merge_answers(pb, team)
-    review = make_review(pb, next(iter(latest.values())).deal, merged, date=today(), team=team)
+    chosen = participant_reviews(reviews_dir(), deal, playbook)
+    for problem in chosen.skipped:
+        _err(f"skipped: {problem}")
+    if not chosen.enough:
+        raise InputError(chosen.too_few)
+    review = merged_review(load_playbook(_catalogue(playbooks), playbook), chosen, today())
     written = write_review(render_markdown(review), review, output=output, suffix=".md", force=force)
     disagreements = review.disagreements
     _info(
-        f"Merged {len(team)} participants: {', '.join(team)}; "
+        f"Merged {len(chosen.team)} participants: {', '.join(chosen.team)}; "
         f"{len(disagreements)} question(s) to discuss" + (f": {', '.join(disagreements)}" if disagreements else "")
     )
     if written is not None:
