@@ -1,7 +1,8 @@
 """Commands over many reviews: deals, deals show, rescore, merge, insights.
 
-Registered on the main app by cli.py. Like the rest of the CLI this is a thin layer: reading and
-computing live in history.py, rescore.py and insights.py; this module parses options and draws.
+Registered on the main app by cli/app.py. Like the rest of the CLI this is a thin layer: reading,
+choosing and computing live in the history package (records, rescore, usecases, insights); this
+module parses options, calls them and draws.
 """
 
 from __future__ import annotations
