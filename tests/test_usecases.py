@@ -1,4 +1,4 @@
-"""The review's use-cases called as the core offers them, with no terminal and no CLI: plain
+"""The review's and history's use-cases called as the core offers them, with no terminal and no CLI: plain
 inputs, dataclasses out, notes in the order they happened (the CLI only draws them; what it
 draws is checked through the command in test_cli.py, test_follow_through.py and the pty tests)."""
 
@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
 from dealcoach.errors import InputError
+from dealcoach.history.records import ReviewRecord, Scan
+from dealcoach.names import slugify
 from dealcoach.playbook.catalogue import catalogue
 from dealcoach.review import session
 from dealcoach.review.usecases import (
@@ -171,3 +174,102 @@ def test_triage_ranks_the_playbooks_there_are(here: Path) -> None:
     assert routing.best.route == "resistant-decision-maker"
     with pytest.raises(InputError, match="triage found no playbook"):
         route(triage, answers, set())
+
+
+# -- history's use-cases: rescore and merge ------------------------------------------------------
+
+
+def _saved(here: Path, name: str, day: int = 25, suffix: str = "", **changes: object) -> Path:
+    """An example's review written where `dealcoach review` would put it (by deal, dated)."""
+    from dealcoach.review.render import render_markdown
+
+    source = write(here / f"{name}{suffix}.yaml", yaml.safe_dump(_example(name, **changes)))
+    review = from_file(catalogue(), source, []).review(dt.date(2026, 11, day))
+    who = f"--{review.participant.lower()}" if review.participant else ""
+    folder = here / "reviews" / slugify(review.deal)
+    return write(folder / f"2026-11-{day}-{review.playbook.id}{who}{suffix}.md", render_markdown(review))
+
+
+def test_rescore_targets_take_files_and_folders_and_name_the_given_files_damaged(here: Path) -> None:
+    from dealcoach.history.rescore import rescore_targets
+
+    good = _saved(here, "resistant-end-user")
+    write(here / "reviews" / "acme-logistics" / "broken.md", "no front matter\n")
+    loose = write(here / "loose.md", "---\ndate: [1\n---\n")
+    found = rescore_targets([here / "reviews", loose])
+    assert [r.path for r in found.records] == [good]
+    assert len(found.skipped) == 2  # the folder's damaged file and the one given by name
+    assert [p.path for p in found.damaged_files] == [loose]
+    seen: list[Path] = []
+    rescore_targets([here / "reviews"], scan_folder=lambda folder: seen.append(folder) or Scan([], []))
+    assert seen == [here / "reviews"]
+    with pytest.raises(InputError, match="nowhere: no such file or folder"):
+        rescore_targets([here / "nowhere"])
+
+
+def test_rescore_review_gives_a_row_or_why_it_is_skipped(here: Path) -> None:
+    from dealcoach.history.records import read_record
+    from dealcoach.history.rescore import Row, Skip, load_playbooks, rescore_review
+
+    record = read_record(_saved(here, "resistant-end-user"))
+    assert isinstance(record, ReviewRecord)
+    current, missing = load_playbooks({"resistant-end-user", "gone"}, catalogue())
+    assert list(current) == ["resistant-end-user"] and list(missing) == ["gone"]
+    installed = current["resistant-end-user"].version
+
+    row = rescore_review(record, current, missing)
+    assert isinstance(row, Row) and not row.changed and row.notes() == []
+    assert list(row.fields()) == [
+        "path", "deal", "playbook", "was", "now", "confidence_was", "confidence_now", "changed", "why",
+    ]  # fmt: skip
+    assert row.fields()["now"] == record.recommendation and row.fields()["why"] == []
+
+    # a recommendation that differs now says why; an answer that no longer fits is a note
+    was = replace(record, recommendation="move-on", answers={**record.answers, "fear": "terrified"})
+    row = rescore_review(was, current, missing)
+    assert isinstance(row, Row) and row.changed and row.fields()["was"] == "move-on"
+    assert row.notes() == [
+        "note: reviews/acme-logistics/2026-11-25-resistant-end-user.md: counted as I don't know, no longer "
+        "fits the playbook: answer to 'fear': 'terrified' is not one of the choices: mild, moderate, strong"
+    ]
+    assert row.fields()["why"] == row.outcome.why() != [] and row.outcome.set_aside == {"fear": "terrified"}
+
+    gone = rescore_review(replace(record, playbook="gone"), current, missing)
+    assert gone == Skip(record.path, "playbook-missing", f"skipped: {record.path}: {missing['gone']}")
+    assert rescore_review(replace(record, participant="Sam"), current, missing) == Skip(record.path, "participant")
+    assert rescore_review(replace(record, participants=("Jo", "Sam")), current, missing) == Skip(record.path, "merged")
+    newer = rescore_review(replace(record, playbook_version=installed + 1), current, missing)
+    assert newer == Skip(
+        record.path,
+        "newer-version",
+        f"skipped: reviews/acme-logistics/2026-11-25-resistant-end-user.md: answered with version {installed + 1} "
+        f"of 'resistant-end-user', newer than the version {installed} here; update the playbooks first",
+    )
+
+
+def test_a_merge_takes_each_participants_latest_review_of_the_deal_and_playbook(here: Path) -> None:
+    from dealcoach.history.usecases import merged_review, participant_reviews
+
+    pm = "lost-deal-postmortem"
+    base = _example(pm)["answers"]
+    none = participant_reviews(here / "reviews", "Marlow Freight", pm)
+    assert not none.enough and none.latest == {} and none.skipped == []
+    assert none.too_few == (
+        "0 participant review(s) of 'Marlow Freight' with 'lost-deal-postmortem'; a merge needs two or more. "
+        "Each person runs: dealcoach review lost-deal-postmortem --deal 'Marlow Freight' --participant NAME"
+    )
+    _saved(here, pm, day=24, participant="Sam", answers={**base, "sponsor_engaged": "not_at_all"})
+    _saved(here, pm, day=25, participant="Sam")  # later: Sam's answer is this one
+    _saved(here, pm, day=24, suffix="-x", participant="Jo", answers={**base, "sponsor_engaged": "regularly"})
+    _saved(here, pm, day=25, suffix="-y")  # the whole team's review, nobody's own
+    write(here / "reviews" / "marlow-freight" / "broken.md", "no front matter\n")
+    chosen = participant_reviews(here / "reviews", "marlow freight", pm)
+    assert chosen.enough and sorted(chosen.latest) == ["Jo", "Sam"]
+    assert chosen.latest["Sam"].date == dt.date(2026, 11, 25)
+    assert [p.path.name for p in chosen.skipped] == ["broken.md"]
+    assert list(chosen.team) == ["Jo", "Sam"]
+    assert not participant_reviews(here / "reviews", "Marlow Freight", "triage").enough
+
+    review = merged_review(load_playbook(catalogue(), pm), chosen, dt.date(2026, 11, 26))
+    assert (review.deal, review.date) == ("Marlow Freight", dt.date(2026, 11, 26))
+    assert review.disagreements == {"sponsor_engaged": {"Jo": "regularly", "Sam": "once"}}

@@ -1,7 +1,8 @@
 """Commands over many reviews: deals, deals show, rescore, merge, insights.
 
-Registered on the main app by cli.py. Like the rest of the CLI this is a thin layer: reading and
-computing live in history.py, rescore.py and insights.py; this module parses options and draws.
+Registered on the main app by cli/app.py. Like the rest of the CLI this is a thin layer: reading,
+choosing and computing live in the history package (records, rescore, usecases, insights); this
+module parses options, calls them and draws.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..errors import EXIT_BAD_INPUT, InputError, Problem
+from ..errors import EXIT_BAD_INPUT, InputError
 from .app import (
     NO_COLOR_OPTION,
     PLAYBOOKS_OPTION,
@@ -32,9 +33,7 @@ from .app import (
 if TYPE_CHECKING:
     from ..history.actions import Action
     from ..history.insights import Insights
-    from ..history.records import ReviewRecord, Scan
-    from ..history.rescore import Rescored
-    from ..playbook.model import Playbook
+    from ..history.records import Scan
 
 deals_app = typer.Typer(help="Deals and their reviews over time.", invoke_without_command=True)
 app.add_typer(deals_app, name="deals")
@@ -325,32 +324,6 @@ def _short(value: Any) -> str:
 # -- rescore ---------------------------------------------------------------------------------
 
 
-def _rescore_targets(targets: list[Path]) -> tuple[list[ReviewRecord], list[Problem]]:
-    """The reviews to re-score and the files skipped as damaged, from files and folders."""
-    from ..files import map_files
-    from ..history.records import read_record
-
-    records: list[ReviewRecord] = []
-    files: list[Path] = []
-    skipped: list[Problem] = []
-    for target in targets:
-        if target.is_dir():  # folders through the review index: only changed files are read again
-            found = _scan(target)
-            records.extend(found.records)
-            skipped.extend(found.skipped)
-        elif target.is_file():
-            files.append(target)
-        else:
-            raise InputError(f"{target}: no such file or folder")
-    for result in map_files(read_record, files, threshold=400):
-        if isinstance(result, Problem):
-            skipped.append(result)
-            _err(f"skipped: {result}")  # folders' damaged files were named by _scan
-        else:
-            records.append(result)
-    return records, skipped
-
-
 @app.command("rescore")
 def rescore_command(
     targets: list[Path] | None = typer.Argument(
@@ -362,10 +335,13 @@ def rescore_command(
 ) -> None:
     """Re-run reviews against the current playbooks; report which recommendations would now differ."""
     from ..files import write_atomic
-    from ..history.rescore import load_playbooks
+    from ..history.rescore import Skip, load_playbooks, rescore_review, rescore_targets
     from ..review.render import render_markdown
 
-    records, skipped = _rescore_targets(targets or [_folder(None)])
+    found = rescore_targets(targets or [_folder(None)], scan_folder=_scan)
+    for problem in found.damaged_files:  # a folder's damaged files were named as it was read
+        _err(f"skipped: {problem}")
+    records, skipped = found.records, found.skipped
     current, missing = load_playbooks({r.playbook for r in records}, _catalogue(playbooks))
     rows = []
     changed = 0
@@ -379,17 +355,30 @@ def rescore_command(
     for done, record in enumerate(records, 1):
         if bar is not None and done % 50 == 0:
             bar.update(task, completed=done)
-        found = _rescore_one(record, current, missing)
-        if found is None:
+        row = rescore_review(record, current, missing)
+        if isinstance(row, Skip):
+            if row.text:
+                _err(row.text)
             continue
-        row, outcome = found
-        rows.append(row)
-        if outcome.changed:
+        for note in row.notes():
+            _info(note)
+        rows.append(row.fields())
+        if row.changed:
             changed += 1
             if write:
-                write_atomic(record.path, render_markdown(outcome.review), overwrite=True)
+                write_atomic(record.path, render_markdown(row.outcome.review), overwrite=True)
     if bar is not None:
         bar.stop()
+    _draw_rescored(rows, fmt)
+    verb = "rewritten" if write else "would change (add --write to rewrite them)"
+    _info(
+        f"{len(rows)} review(s) re-scored, {changed} {verb if changed else 'changed'}"
+        + (f", {len(skipped)} skipped" if skipped else "")
+    )
+
+
+def _draw_rescored(rows: list[dict[str, Any]], fmt: str) -> None:
+    """The rows as JSON or CSV, or for people the reviews whose recommendation changed and why."""
     if fmt == "csv":
         rows = [{**r, "why": "; ".join(r["why"])} for r in rows]
     if not _export(rows, fmt):
@@ -398,46 +387,6 @@ def rescore_command(
                 typer.echo(f"{_shown(Path(r['path']))}: {r['was']} -> {r['now']} ({r['confidence_now']})")
                 for reason in r["why"]:
                     typer.echo(f"    {reason}")
-    verb = "rewritten" if write else "would change (add --write to rewrite them)"
-    _info(
-        f"{len(rows)} review(s) re-scored, {changed} {verb if changed else 'changed'}"
-        + (f", {len(skipped)} skipped" if skipped else "")
-    )
-
-
-def _rescore_one(
-    record: ReviewRecord, current: dict[str, Playbook], missing: dict[str, str]
-) -> tuple[dict[str, Any], Rescored] | None:
-    """One review re-scored as a row, or None (said why on stderr) when it is not re-scored."""
-    from ..history.rescore import rescore
-
-    if record.playbook not in current:
-        _err(f"skipped: {record.path}: {missing[record.playbook]}")
-        return None
-    if record.participant or record.participants:
-        return None  # one person's answers, or a merge: re-merge instead of re-scoring
-    installed = current[record.playbook]
-    if record.playbook_version > installed.version:  # scoring it with an older playbook would mislead
-        _err(
-            f"skipped: {_shown(record.path)}: answered with version {record.playbook_version} of "
-            f"{record.playbook!r}, newer than the version {installed.version} here; update the playbooks first"
-        )
-        return None
-    outcome = rescore(record, installed)
-    for reason in outcome.unfit:
-        _info(f"note: {_shown(record.path)}: counted as I don't know, no longer fits the playbook: {reason}")
-    row = {
-        "path": str(record.path),
-        "deal": record.deal,
-        "playbook": record.playbook,
-        "was": record.recommendation,
-        "now": outcome.result.recommended,
-        "confidence_was": record.confidence,
-        "confidence_now": outcome.result.confidence,
-        "changed": outcome.changed,
-        "why": outcome.why() if outcome.changed else [],
-    }
-    return row, outcome
 
 
 # -- merge -----------------------------------------------------------------------------------
@@ -452,39 +401,21 @@ def merge_command(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Merge several participants' answers into one review that shows where they agree and disagree."""
-    from ..history.records import ReviewRecord, read_record, review_files, review_order
-    from ..names import deal_key
+    from ..history.usecases import merged_review, participant_reviews
     from ..playbook.catalogue import reviews_dir
-    from ..review.document import make_review, merge_answers
-    from ..review.folders import deal_folder
     from ..review.render import render_markdown
     from ..review.workflow import load_playbook, today, write_review
 
-    folder = deal_folder(reviews_dir(), deal)
-    latest: dict[str, Any] = {}
-    records: list[ReviewRecord] = []
-    for path in review_files(folder) if folder.is_dir() else []:
-        record = read_record(path)
-        if not isinstance(record, ReviewRecord):
-            _err(f"skipped: {record}")
-            continue
-        records.append(record)
-    for record in sorted(records, key=review_order):
-        if record.playbook == playbook and record.participant and deal_key(record.deal) == deal_key(deal):
-            latest[record.participant] = record  # in the order they were written: the last one wins
-    if len(latest) < 2:
-        raise InputError(
-            f"{len(latest)} participant review(s) of {deal!r} with {playbook!r}; a merge needs two or more. "
-            f"Each person runs: dealcoach review {playbook} --deal {deal!r} --participant NAME"
-        )
-    pb = load_playbook(_catalogue(playbooks), playbook)
-    team = {name: dict(record.answers) for name, record in sorted(latest.items())}
-    merged = merge_answers(pb, team)
-    review = make_review(pb, next(iter(latest.values())).deal, merged, date=today(), team=team)
+    chosen = participant_reviews(reviews_dir(), deal, playbook)
+    for problem in chosen.skipped:
+        _err(f"skipped: {problem}")
+    if not chosen.enough:
+        raise InputError(chosen.too_few)
+    review = merged_review(load_playbook(_catalogue(playbooks), playbook), chosen, today())
     written = write_review(render_markdown(review), review, output=output, suffix=".md", force=force)
     disagreements = review.disagreements
     _info(
-        f"Merged {len(team)} participants: {', '.join(team)}; "
+        f"Merged {len(chosen.team)} participants: {', '.join(chosen.team)}; "
         f"{len(disagreements)} question(s) to discuss" + (f": {', '.join(disagreements)}" if disagreements else "")
     )
     if written is not None:
