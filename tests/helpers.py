@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -12,6 +15,20 @@ EXAMPLES = ROOT / "examples"
 BUILTIN_PLAYBOOK_FILES = [
     p for p in sorted(PLAYBOOKS.glob("*.yaml")) if "\nkind: shared\n" not in "\n" + p.read_text(encoding="utf-8")
 ]
+
+
+def review_as_written(answers: Path, state: Path) -> str:
+    """The Markdown review `dealcoach review --answers` writes today, on the golden files' date."""
+    env = {**os.environ, "DEALCOACH_TODAY": "2026-11-25", "DEALCOACH_STATE_DIR": str(state)}
+    ran = subprocess.run(
+        [sys.executable, "-m", "dealcoach", "review", "--answers", str(answers), "--output", "-"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    return ran.stdout
 
 
 def write(path: Path, text: str) -> Path:

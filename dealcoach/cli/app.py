@@ -88,11 +88,6 @@ class Settings:
 SETTINGS = Settings()
 
 
-def choices(name: str, *values: str) -> type[StrEnum]:
-    """An option's allowed values: typer checks them and lists them in --help as [a|b|c]."""
-    return StrEnum(name, [(v, v) for v in values])  # type: ignore[return-value]
-
-
 class ColorWhen(StrEnum):
     auto = "auto"
     always = "always"

@@ -32,15 +32,15 @@ def _reviews(folder: Path | None) -> Path:
 def _deal_folder(folder: Path, deal: str) -> Path:
     """The deal's folder, or a one-line error naming the closest deal."""
     from ..names import slugify
-    from ..review.folders import deal_folder
+    from ..review.folders import named_folder
     from ..text import closest
 
-    for found in (deal_folder(folder, deal), folder / deal):  # a deal's name, or its folder's
-        try:
-            if found.is_dir() and found.parent == folder:
-                return found
-        except OSError:  # a name too long to be a folder name is not one
-            continue
+    found = named_folder(folder, deal)  # a deal's name, or its folder's
+    try:
+        if found.is_dir() and found.parent == folder:
+            return found
+    except OSError:  # a name too long to be a folder name is not one
+        pass
     names = sorted(e.name for e in folder.iterdir() if e.is_dir() and not e.name.startswith("."))
     hint = closest(slugify(deal), names)
     raise InputError(f"no deal {deal!r} in {_shown(folder)}{hint}; `dealcoach deals` lists them")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -447,7 +448,6 @@ def insights_command(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Patterns across reviews: losses by root cause, red flags before losses, gaps, confidence over time."""
-    from ..files import write_atomic
     from ..history.insights import compute, labels_from, to_csv, to_json, to_markdown
     from ..history.records import Filters
 
@@ -460,23 +460,7 @@ def insights_command(
         outcomes_report(records, _folder(folder), labels, cat, fmt, output, no_color)
         return
     found = compute(records, labels, skipped=len(result.skipped))
-    if output == "-":
-        # The Markdown report is the output; the chosen --format would only be mixed into it.
-        typer.echo(to_markdown(found), nl=False)
-        if not records:
-            raise typer.Exit(EXIT_BAD_INPUT if result.skipped and not result.records else 0)
-        return
-    if output is not None:
-        write_atomic(Path(output), to_markdown(found), overwrite=True)
-        _info(f"Report written to {_shown(Path(output))}")
-    if fmt == "json":
-        typer.echo(to_json(found), nl=False)
-    elif fmt == "csv":
-        typer.echo(to_csv(found), nl=False)
-    elif fmt == "md":
-        typer.echo(to_markdown(found), nl=False)
-    else:
-        _draw(found, no_color)
+    _report(found, fmt, output, to_markdown, to_json, to_csv, lambda f: _draw(f, no_color))
     if not records:
         raise typer.Exit(EXIT_BAD_INPUT if result.skipped and not result.records else 0)
 
@@ -528,7 +512,6 @@ def outcomes_report(
 ) -> None:
     """Calibration: how deals went after each playbook, strategy and red flag; a proposed diff.
     `--output -` prints the Markdown report, as plain insights does."""
-    from ..files import write_atomic
     from ..history.actions import all_actions
     from ..history.calibration import compute, propose_diff, to_csv, to_json, to_markdown
     from ..history.outcomes import all_outcomes
@@ -545,20 +528,39 @@ def outcomes_report(
     actions = {a.path.parent.name: a for a in all_actions(root)}
     found = compute(grouped, outcomes, actions, labels)
     propose_diff(found, {pid: cat.entries[pid].path for pid in cat.ids()}, _shown)
-    text = to_markdown(found)
+
+    def draw(report: Any) -> None:
+        from rich.markdown import Markdown
+
+        _console(no_color).print(Markdown(to_markdown(report)))
+
+    _report(found, fmt, output, to_markdown, to_json, to_csv, draw)
+
+
+def _report(
+    found: Any,
+    fmt: str,
+    output: str | None,
+    to_markdown: Callable[[Any], str],
+    to_json: Callable[[Any], str],
+    to_csv: Callable[[Any], str],
+    draw: Callable[[Any], None],
+) -> None:
+    """A report as `--output` and `--format` ask: `--output -` prints the Markdown report alone
+    (a format would only be mixed into it); a file gets the Markdown, and the format still shows."""
+    from ..files import write_atomic
+
     if output == "-":
-        typer.echo(text, nl=False)
+        typer.echo(to_markdown(found), nl=False)
         return
     if output is not None:
-        write_atomic(Path(output), text, overwrite=True)
+        write_atomic(Path(output), to_markdown(found), overwrite=True)
         _info(f"Report written to {_shown(Path(output))}")
     if fmt == "json":
         typer.echo(to_json(found), nl=False)
     elif fmt == "csv":
         typer.echo(to_csv(found), nl=False)
     elif fmt == "md":
-        typer.echo(text, nl=False)
+        typer.echo(to_markdown(found), nl=False)
     else:
-        from rich.markdown import Markdown
-
-        _console(no_color).print(Markdown(text))
+        draw(found)
