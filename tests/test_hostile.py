@@ -8,6 +8,7 @@ themselves live in tests/broken/ with their exact messages.
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import re
 import shutil
@@ -289,8 +290,8 @@ def test_caches_live_in_the_cache_folder_keyed_on_the_code_itself(
     assert dealcoach("deals").code == 0
     cache = Path(env["DEALCOACH_CACHE_DIR"])
     assert list(cache.glob("playbooks/*.pickle")), "the checked playbook is cached"
-    (index,) = cache.glob("reviews-*.json")
-    assert json.loads(index.read_text(encoding="utf-8"))["code"] == store.code_stamp()
+    (index,) = cache.glob("reviews-*.index")
+    assert marshal.loads(index.read_bytes())["code"] == store.code_stamp()
     state = Path(env["DEALCOACH_STATE_DIR"])
     assert not (state / "index").exists(), "the state folder holds only what cannot be rebuilt"
     # The key follows the package's own files, so an edit between two commits of the same

@@ -33,6 +33,7 @@ from .app import (
 
 if TYPE_CHECKING:
     from ..history.actions import Action
+    from ..history.index import Store
     from ..history.insights import Insights
     from ..history.records import Scan
 
@@ -75,22 +76,28 @@ def _folder(folder: Path | None) -> Path:
     return path
 
 
-def _scan(folder: Path, no_color: bool = False) -> Scan:
-    """Read every review's front matter, with a progress bar when it takes more than a moment."""
-    from ..history.records import review_files, scan
+def _scan(folder: Path, no_color: bool = False, store: Store | None = None) -> Scan:
+    """Read every review's front matter, with a progress bar when it takes more than a moment.
+    Given a `store`, the caller saves it (after reading the deals' other files with it too)."""
+    from ..history.index import Store
+    from ..history.records import scan
 
-    files = review_files(folder)
-    _detail(f"reviews: {folder} ({len(files)} files)")
-    if not _progress_wanted(len(files), 1000):
-        result = scan(folder, files=files)
+    own = store is None
+    store = Store.open(folder) if store is None else store
+    count = len(store.listing.reviews)
+    _detail(f"reviews: {folder} ({count} files)")
+    if not _progress_wanted(count, 1000):
+        result = scan(folder, store=store)
     else:
         from rich.progress import Progress
 
         with Progress(console=_console(no_color, stderr=True), transient=True) as bar:
             task = bar.add_task("Reading reviews", total=None)
             result = scan(
-                folder, files=files, progress=lambda done, total: bar.update(task, completed=done, total=total)
+                folder, store=store, progress=lambda done, total: bar.update(task, completed=done, total=total)
             )
+    if own:
+        store.save()
     for problem in result.skipped[:20]:
         _err(f"skipped: {problem}")
     if len(result.skipped) > 20:
@@ -448,17 +455,21 @@ def insights_command(
     playbooks: list[Path] | None = PLAYBOOKS_OPTION,
 ) -> None:
     """Patterns across reviews: losses by root cause, red flags before losses, gaps, confidence over time."""
+    from ..history.index import Store
     from ..history.insights import compute, labels_from, to_csv, to_json, to_markdown
     from ..history.records import Filters
 
     filters = Filters(playbook, deal, _date(since, "--since"), _date(until, "--until"))
-    result = _scan(_folder(folder), no_color)
+    root = _folder(folder)
+    store = Store.open(root)
+    result = _scan(root, no_color, store)
     records = [r for r in result.records if filters.keep(r)]
     cat = _catalogue(playbooks)
     labels = labels_from([cat.entries[pid].path for pid in cat.ids()])
     if outcomes:
-        outcomes_report(records, _folder(folder), labels, cat, fmt, output, no_color)
+        outcomes_report(records, store, labels, cat, fmt, output, no_color)
         return
+    store.save()
     found = compute(records, labels, skipped=len(result.skipped))
     _report(found, fmt, output, to_markdown, to_json, to_csv, lambda f: _draw(f, no_color))
     if not records:
@@ -508,7 +519,7 @@ def _draw(found: Insights, no_color: bool) -> None:
 
 
 def outcomes_report(
-    records: list[Any], root: Path, labels: Any, cat: Any, fmt: str, output: str | None, no_color: bool
+    records: list[Any], store: Store, labels: Any, cat: Any, fmt: str, output: str | None, no_color: bool
 ) -> None:
     """Calibration: how deals went after each playbook, strategy and red flag; a proposed diff.
     `--output -` prints the Markdown report, as plain insights does."""
@@ -517,7 +528,8 @@ def outcomes_report(
     from ..history.outcomes import all_outcomes
     from ..names import slugify
 
-    outcomes, problems = all_outcomes(root)
+    root = store.folder
+    outcomes, problems = all_outcomes(root, store)
     for problem in problems[:20]:
         _err(f"skipped: {problem}")
     grouped: dict[str, list[Any]] = {}
@@ -525,7 +537,8 @@ def outcomes_report(
         grouped.setdefault(record.path.parent.name if record.path.parent != root else slugify(record.deal), []).append(
             record
         )
-    actions = {a.path.parent.name: a for a in all_actions(root)}
+    actions = {a.path.parent.name: a for a in all_actions(root, store)}
+    store.save()
     found = compute(grouped, outcomes, actions, labels)
     propose_diff(found, {pid: cat.entries[pid].path for pid in cat.ids()}, _shown)
 

@@ -16,15 +16,18 @@ reported with its line and column, and skipped.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from ..files import write_atomic
+from .index import ACTIONS_FILE as ACTIONS_FILE
 
-ACTIONS_FILE = "actions.md"
+if TYPE_CHECKING:
+    from .index import Store
+
 STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
 MARK = {"open": " ", "done": "x", "dropped": "-"}
 KEYS = ("owner", "due", "strategy", "playbook", "review", "result")
@@ -183,16 +186,44 @@ def update_actions(path: Path, changed: list[Action]) -> Path:
     return write_atomic(path, "\n".join(lines) + "\n", overwrite=True)
 
 
-def all_actions(folder: Path) -> list[DealActions]:
-    """Every deal's actions file under the reviews folder (one level down, as reviews are kept)."""
+def all_actions(folder: Path, store: Store | None = None) -> list[DealActions]:
+    """Every deal's actions file under the reviews folder (one level down, as reviews are kept).
+
+    Parsed files are kept in the folder's index (see `index`); given a `store`, its walk and
+    index are used and the caller saves it."""
+    from .index import Store
+
+    own = store is None
+    store = Store.deal_files_only(folder, "actions") if store is None else store
+    index = store.index("actions")
     found = []
-    with os.scandir(folder) as entries:
-        for entry in sorted(entries, key=lambda e: e.name):
-            if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
-                path = Path(entry.path) / ACTIONS_FILE
-                if path.is_file():
-                    found.append(read_actions(path))
+    for name, stamp in store.files("actions"):
+        kept = index.get(name, stamp)
+        if kept is None:
+            read = read_actions(Path(name))
+            kept = (
+                read.deal,
+                tuple(_packed(a) for a in read.actions),
+                tuple((p.line, p.column, p.message) for p in read.problems),
+            )
+            index.put(name, stamp, kept)
+        path = store.path(name)
+        actions = [_unpacked(a) for a in kept[1]]
+        found.append(DealActions(path, kept[0], actions, [Problem(path, *p) for p in kept[2]]))
+    if own:
+        store.save()
     return found
+
+
+def _packed(a: Action) -> tuple[Any, ...]:
+    due = a.due.toordinal() if a.due else 0
+    return (a.text, a.status, a.owner, due, a.strategy, a.playbook, a.review, a.result, a.line)
+
+
+def _unpacked(kept: tuple[Any, ...]) -> Action:
+    text, status, owner, due, strategy, playbook, review, result, line = kept
+    day = dt.date.fromordinal(due) if due else None
+    return Action(text, status, owner, day, strategy, playbook, review, result, line)
 
 
 def follow(action: Action, status: str, result: str) -> Action:

@@ -23,7 +23,7 @@ from typing import Any
 from .actions import DealActions
 from .insights import POSTMORTEM, Labels
 from .outcomes import DealOutcome
-from .records import ReviewRecord
+from .records import ReviewRecord, comparable
 
 MIN_DEALS = 10  # below this a row is counts only: "too few to mean anything"
 MARGIN = 0.15  # how far below the playbook's win rate an answer's deals must be to question its points
@@ -139,19 +139,6 @@ class Calibration:
         }
 
 
-def _answer_keys(answers: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Each answer as a comparable (question, value); a multi answer as one key per ticked option."""
-    keys: list[tuple[str, Any]] = []
-    for qid, value in answers.items():
-        if value is None:
-            continue
-        if isinstance(value, list):
-            keys.extend((qid, ("includes", str(v))) for v in value)
-        elif isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= 40):
-            keys.append((qid, value))
-    return keys
-
-
 def compute(
     by_deal: dict[str, list[ReviewRecord]],
     outcomes: dict[str, DealOutcome],
@@ -163,9 +150,10 @@ def compute(
     playbooks: dict[str, Row] = {}
     strategies: dict[tuple[str, str], Row] = {}
     flags: dict[tuple[str, str], Row] = {}
-    answer_counts: dict[tuple[str, str, Any], Counter[str]] = defaultdict(Counter)
-    # (playbook, question, value, strategy recommended) -> outcomes: for proposals
-    answer_strategy: dict[tuple[str, str, Any, str], Counter[str]] = defaultdict(Counter)
+    # Answers are counted per (playbook, result) and (playbook, strategy, result) with
+    # Counter.update, which counts in C: a 100,000-review history has millions of answers.
+    answers_by: dict[tuple[str, str], Counter[tuple[str, Any]]] = defaultdict(Counter)
+    answers_with: dict[tuple[str, str, str], Counter[tuple[str, Any]]] = defaultdict(Counter)
     settled = open_deals = 0
     for slug, reviews in by_deal.items():
         final = outcomes[slug].final if slug in outcomes else None
@@ -188,12 +176,21 @@ def compute(
             row.counts[result] += 1
             if sid in done:
                 row.followed[result] += 1
-            for key in _answer_keys(record.answers):
-                answer_counts[(pid, *key)][result] += 1
-                answer_strategy[(pid, *key, sid)][result] += 1
+            keys = comparable(record.answers)
+            answers_by[(pid, result)].update(keys)
+            answers_with[(pid, sid, result)].update(keys)
         raised = {(r.playbook, rid) for r in before for rid in r.flags}
         for pid, rid in raised:
             flags.setdefault((pid, rid), Row(f"{pid}/{rid}", labels.rule(pid, rid))).counts[result] += 1
+    answer_counts: dict[tuple[str, str, Any], Counter[str]] = defaultdict(Counter)
+    for (pid, result), counted in answers_by.items():
+        for key, n in counted.items():
+            answer_counts[(pid, *key)][result] += n
+    # (playbook, question, value, strategy recommended) -> outcomes: for proposals
+    answer_strategy: dict[tuple[str, str, Any, str], Counter[str]] = defaultdict(Counter)
+    for (pid, sid, result), counted in answers_with.items():
+        for key, n in counted.items():
+            answer_strategy[(pid, *key, sid)][result] += n
     separators = _separators(playbooks, answer_counts, labels, top)
     order = lambda row: (-row.deals, row.key)  # noqa: E731
     return Calibration(
@@ -259,14 +256,19 @@ def propose_diff(calibration: Calibration, files: dict[str, Path], shown: Any = 
     from ..playbook import yamlfile
 
     by_file: dict[Path, list[str]] = {}
+    read: dict[Path, yamlfile.Located | None] = {}  # each file parsed once, however many proposals
     kept: list[Proposal] = []
     for proposal in calibration.proposals:
         path = files.get(proposal.playbook)
         if path is None or isinstance(proposal.value, tuple):
             continue
-        try:
-            located = yamlfile.read(path)
-        except DealcoachError:
+        if path not in read:
+            try:
+                read[path] = yamlfile.read(path)
+            except DealcoachError:
+                read[path] = None
+        located = read[path]
+        if located is None:
             continue
         key = _points_key(located.data, proposal.question, proposal.value, proposal.strategy)
         if key is None:

@@ -39,12 +39,12 @@ class Labels:
 
 def labels_from(paths: list[Path]) -> Labels:
     from ..errors import DealcoachError
-    from ..playbook.loader import load
+    from ..playbook.loader import load_cached
 
     labels = Labels()
     for path in paths:
         try:
-            pb = load(path)
+            pb = load_cached(path)
         except DealcoachError:
             continue
         labels.versions[pb.id] = pb.version

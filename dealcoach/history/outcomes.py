@@ -15,12 +15,15 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, Problem
 from ..files import write_atomic
+from .index import OUTCOME_FILE as OUTCOME_FILE
 
-OUTCOME_FILE = "outcome.yaml"
+if TYPE_CHECKING:
+    from .index import Store
+
 OUTCOMES = ("won", "lost", "no-decision", "slipped")
 FINAL = ("won", "lost", "no-decision")
 
@@ -116,19 +119,35 @@ def record_outcome(deal: str, outcome: Outcome, folder: Path) -> Path:
     return write_atomic(path, header + yamlfile.dump(data), overwrite=True)
 
 
-def all_outcomes(folder: Path) -> tuple[dict[str, DealOutcome], list[Problem]]:
-    """Every deal's outcome file, by deal folder name; damaged ones are reported and skipped."""
+def all_outcomes(folder: Path, store: Store | None = None) -> tuple[dict[str, DealOutcome], list[Problem]]:
+    """Every deal's outcome file, by deal folder name; damaged ones are reported and skipped.
+
+    Parsed files are kept in the folder's index (see `index`); given a `store`, its walk and
+    index are used and the caller saves it."""
+    from .index import Store
+
+    own = store is None
+    store = Store.deal_files_only(folder, "outcomes") if store is None else store
+    index = store.index("outcomes")
     found: dict[str, DealOutcome] = {}
     problems: list[Problem] = []
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if not entry.is_dir(follow_symlinks=False) or entry.name.startswith("."):
-                continue
-            path = Path(entry.path) / OUTCOME_FILE
-            if not path.is_file():
-                continue
+    for name, stamp in store.files("outcomes"):
+        kept = index.get(name, stamp)
+        if kept is None:
+            path = Path(name)
             try:
-                found[entry.name] = read_outcome(path)
+                outcome = read_outcome(path)
+                kept = ("ok", outcome.deal, tuple((o.outcome, o.date.toordinal(), o.note) for o in outcome.history))
             except InputError as exc:
-                problems.extend(exc.problems or [Problem(path, 0, 0, exc.message)])
+                kept = ("bad", tuple((p.line, p.column, p.message) for p in exc.problems) or ((0, 0, exc.message),))
+            index.put(name, stamp, kept)
+        slug = os.path.basename(os.path.dirname(name))
+        path = store.path(name)
+        if kept[0] == "ok":
+            history = [Outcome(o, dt.date.fromordinal(d), note) for o, d, note in kept[2]]
+            found[slug] = DealOutcome(path, kept[1], history)
+        else:
+            problems.extend(Problem(path, line, column, message) for line, column, message in kept[1])
+    if own:
+        store.save()
     return found, problems

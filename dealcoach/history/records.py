@@ -8,14 +8,15 @@ source of truth. Damaged files are reported with their line and skipped; the res
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
 from ..files import map_files
+from .index import Store, walk
 
 MAX_FRONT_MATTER = 256_000  # bytes; a review's front matter is a few kB
 REQUIRED = ("playbook", "deal", "date", "answers", "recommendation", "confidence")
@@ -30,15 +31,15 @@ class ReviewRecord:
     playbook_version: int
     deal: str
     date: dt.date
-    answers: dict[str, Any]
+    answers: Mapping[str, Any]
     recommendation: str | None
     confidence: str
-    scores: dict[str, int] = field(default_factory=dict)
+    scores: Mapping[str, int] = field(default_factory=dict)
     flags: tuple[str, ...] = ()
     gaps: tuple[str, ...] = ()
     participant: str = ""
     participants: tuple[str, ...] = ()
-    disagreements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    disagreements: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -156,148 +157,186 @@ def _line_of(text: str, key: str) -> int:
 
 
 def review_files(folder: Path) -> list[Path]:
-    """Every `*.md` under `folder` in path order; os.scandir and string sorting, because with
-    thousands of reviews pathlib's rglob and Path comparisons cost more than reading them."""
-    found: list[str] = []
-    stack = [str(folder)]
-    while stack:
-        with os.scandir(stack.pop()) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                elif entry.name.endswith(".md") and entry.name != "actions.md":  # a deal's checklist
-                    found.append(entry.path)
-    found.sort()
-    return [Path(p) for p in found]
+    """Every review (`*.md` but a deal's `actions.md`) under `folder`, in path order."""
+    return [Path(p) for p, _ in walk(folder).reviews]
 
 
-def scan(folder: Path, progress: Any = None, files: list[Path] | None = None) -> Scan:
+def scan(folder: Path, progress: Any = None, store: Store | None = None) -> Scan:
     """Every review under `folder`; `progress(done, total)` is called as batches finish.
 
-    Parsed front matter is kept in an index in the user's cache folder, keyed by each file's
-    size and modification time (as git's index is), so only new or changed reviews are read
-    again: a coach re-running insights over years of reviews waits for the changes, not the past.
+    Parsed front matter is kept in the folder's index (see `index`), so only new or changed
+    reviews are read again: a coach re-running insights over years of reviews waits for the
+    changes, not the past. Given a `store`, its walk and index are used and the caller saves it.
     """
-    files = review_files(folder) if files is None else files
-    index = _Index.open(folder)
-    results: dict[str, ReviewRecord | Problem] = {}
-    stale: list[Path] = []
-    for path in files:
-        hit = index.get(path)
-        if hit is None:
-            stale.append(path)
-        else:
-            results[str(path)] = hit
+    own = store is None
+    store = Store.open(folder) if store is None else store
+    files = store.listing.reviews
+    index = store.index("reviews")
+    results: list[ReviewRecord | Problem | None] = []
+    sequence: dict[int, int] = {}  # a review's place among its deal's on its day, as kept
+    stale: list[int] = []
+    get = index.get
+    for n, (path, stamp) in enumerate(files):
+        kept = get(path, stamp)
+        if kept is None:
+            results.append(None)
+            stale.append(n)
+            continue
+        results.append(_from_index(store.path(path), kept))
+        if kept[0] == "record":
+            sequence[n] = kept[-2]
     # Each batch starts its worker processes afresh, forked from this process as it fills with
     # records, which costs more with every batch; without a progress bar to move, one batch.
     batch = max(2000, -(-len(stale) // 10)) if progress is not None else max(1, len(stale))
     for start in range(0, len(stale), batch):
         chunk = stale[start : start + batch]
-        for path, found in zip(chunk, map_files(read_record, chunk, threshold=400), strict=True):
-            results[str(path)] = found
-            index.put(path, found)
+        paths = [Path(files[n][0]) for n in chunk]
+        for n, found in zip(chunk, map_files(read_record, paths, threshold=400), strict=True):
+            results[n] = found
+            index.put(files[n][0], files[n][1], _to_index(found))
         if progress is not None:
             progress(len(files) - len(stale) + min(start + batch, len(stale)), len(files))
-    index.save(keep={str(p) for p in files})
-    records = [r for r in results.values() if isinstance(r, ReviewRecord)]
-    skipped = [r for r in results.values() if isinstance(r, Problem)]
-    records.sort(key=review_order)
-    skipped.sort(key=lambda p: str(p.path))
-    return Scan(records, skipped)
+    if own:
+        store.save()
+    # Sorted by the order kept in the index where there is one: working it out from each file's
+    # name costs more than the sort.
+    ordered = [
+        ((r.date, sequence[n], r.path.name) if n in sequence else review_order(r), r)
+        for n, r in enumerate(results)
+        if isinstance(r, ReviewRecord)
+    ]
+    ordered.sort(key=lambda pair: pair[0])
+    skipped = [r for r in results if isinstance(r, Problem)]
+    return Scan([r for _, r in ordered], skipped)
 
 
-class _Index:
-    """Front matter already read, by file path, with the size and mtime it was read at."""
+class StoredAnswers(Mapping[str, Any]):
+    """A review's answers as the index keeps them, decoded the first time they are read: most
+    reports over many reviews never look at them, and 100,000 dictionaries take seconds to build."""
 
-    def __init__(self, path: Path | None, entries: dict[str, list[Any]]) -> None:
-        self.path = path
-        self.entries = entries
-        self.changed = False
+    __slots__ = ("_comparable", "_data", "_packed")
 
-    @classmethod
-    def open(cls, folder: Path) -> _Index:
-        import hashlib
-        import json
+    def __init__(self, packed: bytes | str, comparable: bytes | None = None) -> None:
+        self._packed: bytes | str | None = packed
+        self._data: dict[str, Any] = {}
+        self._comparable = comparable
 
-        from ..config import code_stamp, user_cache_dir
+    def comparable(self) -> list[tuple[str, Any]]:
+        """`comparable(self)`, as worked out when the review was first read."""
+        if self._comparable is None:
+            return comparable(self._decoded())
+        import marshal
 
-        try:
-            key = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:16]
-            path = user_cache_dir() / f"reviews-{key}.json"
-        except OSError:
-            return cls(None, {})
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            # Records read by other code (another commit, even of the same version) are read again.
-            if data.get("code") == code_stamp() and isinstance(data.get("entries"), dict):
-                return cls(path, data["entries"])
-        except (OSError, ValueError, AttributeError):
-            pass  # no index yet, or a damaged one: it is only a cache, start again
-        return cls(path, {})
+        return list(marshal.loads(self._comparable))
 
-    @staticmethod
-    def _stamp(path: Path) -> list[int] | None:
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        return [st.st_mtime_ns, st.st_size]
+    def _decoded(self) -> dict[str, Any]:
+        if self._packed is not None:
+            import json
+            import marshal
 
-    def get(self, path: Path) -> ReviewRecord | Problem | None:
-        entry = self.entries.get(str(path))
-        if entry is None or entry[:2] != self._stamp(path):
-            return None
-        kind, data = entry[2], entry[3]
-        if kind == "problem":
-            return Problem(path, data[0], data[1], data[2])
-        return ReviewRecord(
-            path=path,
-            playbook=data["playbook"],
-            playbook_version=data["playbook_version"],
-            deal=data["deal"],
-            date=dt.date.fromisoformat(data["date"]),
-            answers=data["answers"],
-            recommendation=data["recommendation"],
-            confidence=data["confidence"],
-            scores=data["scores"],
-            flags=tuple(data["flags"]),
-            gaps=tuple(data["gaps"]),
-            participant=data["participant"],
-            participants=tuple(data["participants"]),
-            disagreements=data["disagreements"],
-        )
+            packed, self._packed = self._packed, None
+            self._data = marshal.loads(packed) if isinstance(packed, bytes) else json.loads(packed)
+        return self._data
 
-    def put(self, path: Path, found: ReviewRecord | Problem) -> None:
-        stamp = self._stamp(path)
-        if stamp is None:
-            return
-        if isinstance(found, Problem):
-            entry = [*stamp, "problem", [found.line, found.column, found.message]]
-        else:
-            data = {k: getattr(found, k) for k in ReviewRecord.__dataclass_fields__ if k != "path"}
-            data["date"] = found.date.isoformat()
-            entry = [*stamp, "record", data]
-        self.entries[str(path)] = entry
-        self.changed = True
+    def __getitem__(self, key: str) -> Any:
+        return self._decoded()[key]
 
-    def save(self, keep: set[str]) -> None:
-        import json
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
 
-        from ..config import code_stamp
-        from ..files import write_atomic
+    def __len__(self) -> int:
+        return len(self._decoded())
 
-        gone = [p for p in self.entries if p not in keep]
-        for p in gone:
-            del self.entries[p]
-        if self.path is None or not (self.changed or gone):
-            return
-        try:
-            text = json.dumps({"code": code_stamp(), "entries": self.entries}, default=str)
-            write_atomic(self.path, text, overwrite=True)
-        except (OSError, TypeError, ValueError):
-            pass  # an index that cannot be written only costs speed next time
+    def __repr__(self) -> str:
+        return repr(self._decoded())
+
+
+def comparable(answers: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Each answer as a comparable (question, value), for counting which answers go with which
+    outcomes: a multiple answer as one ("includes", option) per ticked option; unknown answers
+    and long free text are left out."""
+    if isinstance(answers, StoredAnswers):
+        return answers.comparable()
+    keys: list[tuple[str, Any]] = []
+    for qid, value in answers.items():
+        if value is None:
+            continue
+        if isinstance(value, list):
+            keys.extend((qid, ("includes", str(v))) for v in value)
+        elif isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= 40):
+            keys.append((qid, value))
+    return keys
+
+
+def _pack(answers: Mapping[str, Any]) -> bytes | str:
+    """marshal where the answers are plain values (always, for answers dealcoach wrote), else
+    JSON with anything else (a date a person typed into the front matter) as text."""
+    import json
+    import marshal
+
+    try:
+        return marshal.dumps(dict(answers))
+    except ValueError:
+        return json.dumps(dict(answers), default=str)
+
+
+def _to_index(found: ReviewRecord | Problem) -> tuple[Any, ...]:
+    if isinstance(found, Problem):
+        return ("problem", found.line, found.column, found.message)
+    return (
+        "record",
+        found.playbook,
+        found.playbook_version,
+        found.deal,
+        found.date.toordinal(),
+        _pack(found.answers),
+        found.recommendation,
+        found.confidence,
+        _pack(found.scores),
+        found.flags,
+        found.gaps,
+        found.participant,
+        found.participants,
+        _pack(found.disagreements) if found.disagreements else None,
+        review_order(found)[1],
+        _pack_comparable(found.answers),
+    )
+
+
+def _pack_comparable(answers: Mapping[str, Any]) -> bytes | None:
+    import marshal
+
+    try:
+        return marshal.dumps(tuple(comparable(answers)))
+    except ValueError:
+        return None  # worked out again from the answers when asked
+
+
+def _from_index(path: Path, kept: tuple[Any, ...]) -> ReviewRecord | Problem:
+    if kept[0] == "problem":
+        return Problem(path, kept[1], kept[2], kept[3])
+    (_, playbook, version, deal, day, answers, recommendation, confidence) = kept[:8]
+    (scores, flags, gaps, participant, participants, disagreements, _, keys) = kept[8:]
+    # Filled in directly rather than through the frozen class's __init__ (which sets each field
+    # through object.__setattr__): four times faster, and 100,000 records are made per report.
+    record = object.__new__(ReviewRecord)
+    record.__dict__.update(
+        path=path,
+        playbook=playbook,
+        playbook_version=version,
+        deal=deal,
+        date=dt.date.fromordinal(day),
+        answers=StoredAnswers(answers, keys),
+        recommendation=recommendation,
+        confidence=confidence,
+        scores=StoredAnswers(scores),
+        flags=flags,
+        gaps=gaps,
+        participant=participant,
+        participants=participants,
+        disagreements=StoredAnswers(disagreements) if disagreements is not None else {},
+    )
+    return record
 
 
 @dataclass(frozen=True)
