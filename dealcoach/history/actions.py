@@ -195,24 +195,24 @@ def all_actions(folder: Path, store: Store | None = None) -> list[DealActions]:
 
     own = store is None
     store = Store.deal_files_only(folder, "actions") if store is None else store
-    index = store.index("actions")
     found = []
-    for name, stamp in store.files("actions"):
-        kept = index.get(name, stamp)
-        if kept is None:
-            read = read_actions(Path(name))
-            kept = (
-                read.deal,
-                tuple(_packed(a) for a in read.actions),
-                tuple((p.line, p.column, p.message) for p in read.problems),
-            )
-            index.put(name, stamp, kept)
+    for name, kept in store.read("actions", _read_packed):
         path = store.path(name)
         actions = [_unpacked(a) for a in kept[1]]
         found.append(DealActions(path, kept[0], actions, [Problem(path, *p) for p in kept[2]]))
     if own:
         store.save()
     return found
+
+
+def _read_packed(name: str) -> tuple[Any, ...]:
+    """An actions file as the index keeps it: (deal, actions, problems)."""
+    read = read_actions(Path(name))
+    return (
+        read.deal,
+        tuple(_packed(a) for a in read.actions),
+        tuple((p.line, p.column, p.message) for p in read.problems),
+    )
 
 
 def _packed(a: Action) -> tuple[Any, ...]:

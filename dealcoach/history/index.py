@@ -220,6 +220,21 @@ class Store:
     def files(self, section: str) -> list[tuple[str, Stamp]]:
         return list(getattr(self.listing, section))
 
+    def read(self, section: str, reader: Callable[[str], Any]) -> list[tuple[str, Any]]:
+        """Each file of `section` with what `reader` made of it: from the index where the file
+        is unchanged, else read again (over worker processes when there are many; `reader`
+        must be a module-level function, and what it returns plain values marshal can keep)."""
+        from ..files import map_files
+
+        index = self.index(section)
+        files = self.files(section)
+        kept = [index.get(name, stamp) for name, stamp in files]
+        stale = [n for n, payload in enumerate(kept) if payload is None]
+        for n, payload in zip(stale, map_files(reader, [files[n][0] for n in stale], threshold=400), strict=True):
+            kept[n] = payload
+            index.put(*files[n], payload)
+        return [(name, payload) for (name, _), payload in zip(files, kept, strict=True)]
+
     def save(self) -> None:
         for section, index in self._indexes.items():
             index.save(getattr(self.listing, section))

@@ -128,19 +128,9 @@ def all_outcomes(folder: Path, store: Store | None = None) -> tuple[dict[str, De
 
     own = store is None
     store = Store.deal_files_only(folder, "outcomes") if store is None else store
-    index = store.index("outcomes")
     found: dict[str, DealOutcome] = {}
     problems: list[Problem] = []
-    for name, stamp in store.files("outcomes"):
-        kept = index.get(name, stamp)
-        if kept is None:
-            path = Path(name)
-            try:
-                outcome = read_outcome(path)
-                kept = ("ok", outcome.deal, tuple((o.outcome, o.date.toordinal(), o.note) for o in outcome.history))
-            except InputError as exc:
-                kept = ("bad", tuple((p.line, p.column, p.message) for p in exc.problems) or ((0, 0, exc.message),))
-            index.put(name, stamp, kept)
+    for name, kept in store.read("outcomes", _read_packed):
         slug = os.path.basename(os.path.dirname(name))
         path = store.path(name)
         if kept[0] == "ok":
@@ -151,3 +141,12 @@ def all_outcomes(folder: Path, store: Store | None = None) -> tuple[dict[str, De
     if own:
         store.save()
     return found, problems
+
+
+def _read_packed(name: str) -> tuple[Any, ...]:
+    """An outcome file as the index keeps it: ("ok", deal, history) or ("bad", problems)."""
+    try:
+        outcome = read_outcome(Path(name))
+    except InputError as exc:
+        return ("bad", tuple((p.line, p.column, p.message) for p in exc.problems) or ((0, 0, exc.message),))
+    return ("ok", outcome.deal, tuple((o.outcome, o.date.toordinal(), o.note) for o in outcome.history))
