@@ -220,19 +220,30 @@ class Store:
     def files(self, section: str) -> list[tuple[str, Stamp]]:
         return list(getattr(self.listing, section))
 
-    def read(self, section: str, reader: Callable[[str], Any]) -> list[tuple[str, Any]]:
+    def read(
+        self, section: str, reader: Callable[[str], Any], progress: Callable[[int, int], Any] | None = None
+    ) -> list[tuple[str, Any]]:
         """Each file of `section` with what `reader` made of it: from the index where the file
-        is unchanged, else read again (over worker processes when there are many; `reader`
-        must be a module-level function, and what it returns plain values marshal can keep)."""
+        is unchanged, else read again, over worker processes when there are many (`reader` must
+        be a module-level function returning plain values marshal can keep, which also cost the
+        least to send back from a worker). `progress(done, total)` is called as batches finish.
+        """
         from ..files import map_files
 
         index = self.index(section)
         files = self.files(section)
         kept = [index.get(name, stamp) for name, stamp in files]
         stale = [n for n, payload in enumerate(kept) if payload is None]
-        for n, payload in zip(stale, map_files(reader, [files[n][0] for n in stale], threshold=400), strict=True):
-            kept[n] = payload
-            index.put(*files[n], payload)
+        # Each batch starts its worker processes afresh, which costs more with every batch;
+        # without a progress bar to move, one batch.
+        batch = max(2000, -(-len(stale) // 10)) if progress is not None else max(1, len(stale))
+        for start in range(0, len(stale), batch):
+            chunk = stale[start : start + batch]
+            for n, payload in zip(chunk, map_files(reader, [files[n][0] for n in chunk], threshold=400), strict=True):
+                kept[n] = payload
+                index.put(*files[n], payload)
+            if progress is not None:
+                progress(len(files) - len(stale) + min(start + batch, len(stale)), len(files))
         return [(name, payload) for (name, _), payload in zip(files, kept, strict=True)]
 
     def save(self) -> None:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
-from ..files import map_files
 from .index import Store, walk
 
 MAX_FRONT_MATTER = 256_000  # bytes; a review's front matter is a few kB
@@ -170,44 +169,23 @@ def scan(folder: Path, progress: Any = None, store: Store | None = None) -> Scan
     """
     own = store is None
     store = Store.open(folder) if store is None else store
-    files = store.listing.reviews
-    index = store.index("reviews")
-    results: list[ReviewRecord | Problem | None] = []
-    sequence: dict[int, int] = {}  # a review's place among its deal's on its day, as kept
-    stale: list[int] = []
-    get = index.get
-    for n, (path, stamp) in enumerate(files):
-        kept = get(path, stamp)
-        if kept is None:
-            results.append(None)
-            stale.append(n)
-            continue
-        results.append(_from_index(store.path(path), kept))
-        if kept[0] == "record":
-            sequence[n] = kept[-2]
-    # Each batch starts its worker processes afresh, forked from this process as it fills with
-    # records, which costs more with every batch; without a progress bar to move, one batch.
-    batch = max(2000, -(-len(stale) // 10)) if progress is not None else max(1, len(stale))
-    for start in range(0, len(stale), batch):
-        chunk = stale[start : start + batch]
-        paths = [Path(files[n][0]) for n in chunk]
-        for n, found in zip(chunk, map_files(read_record, paths, threshold=400), strict=True):
-            results[n] = found
-            index.put(files[n][0], files[n][1], _to_index(found))
-        if progress is not None:
-            progress(len(files) - len(stale) + min(start + batch, len(stale)), len(files))
+    results: list[tuple[ReviewRecord | Problem, int | None]] = [
+        (_from_index(store.path(name), kept), kept[-2] if kept[0] == "record" else None)
+        for name, kept in store.read("reviews", _read_packed, progress)
+    ]
     if own:
         store.save()
-    # Sorted by the order kept in the index where there is one: working it out from each file's
-    # name costs more than the sort.
-    ordered = [
-        ((r.date, sequence[n], r.path.name) if n in sequence else review_order(r), r)
-        for n, r in enumerate(results)
-        if isinstance(r, ReviewRecord)
-    ]
+    # Sorted by each review's place among its deal's on its day as the index keeps it: working
+    # it out again from each file's name costs more than the sort.
+    ordered = [((r.date, place, r.path.name), r) for r, place in results if isinstance(r, ReviewRecord)]
     ordered.sort(key=lambda pair: pair[0])
-    skipped = [r for r in results if isinstance(r, Problem)]
+    skipped = [r for r, _ in results if isinstance(r, Problem)]
     return Scan([r for _, r in ordered], skipped)
+
+
+def _read_packed(name: str) -> tuple[Any, ...]:
+    """A review's front matter as the index keeps it (read in a worker process)."""
+    return _to_index(read_record(Path(name)))
 
 
 class StoredAnswers(Mapping[str, Any]):
