@@ -79,7 +79,8 @@ class _Builder:
         mark = node.start_mark
         return InputError(message, [Problem(self.path, mark.line + 1 + self.offset, mark.column + 1, message)])
 
-    def build(self, node: yaml.Node, key: PathKey, depth: int) -> Any:
+    def check(self, node: yaml.Node, depth: int) -> None:
+        """The limits every node is held to: how many, how deep, which tags."""
         self.nodes += 1
         if self.nodes > MAX_NODES:
             if self.aliased:
@@ -102,30 +103,45 @@ class _Builder:
                 node,
                 f"the tag {node.tag!r} is not allowed; playbooks hold plain strings, numbers, lists and mappings",
             )
-        self.positions[key] = (node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, key: PathKey | None, depth: int) -> Any:
+        """The value of `node`; with `key` None, positions are not kept (a review's front matter
+        needs none, and they cost a third of reading it)."""
+        self.check(node, depth)
+        if key is not None:
+            self.positions[key] = (node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise self.fail(key_node, "merge keys ('<<') are not allowed; write the keys out")
-                k = self.build(key_node, (*key, "<key>"), depth + 1)
-                if isinstance(k, (dict, list)):
-                    raise self.fail(key_node, "a mapping key must be a plain value")
-                if k in result:
-                    raise self.fail(key_node, f"the key {k!r} appears twice in this mapping")
-                result[k] = self.build(value_node, (*key, k), depth + 1)
-                # A key's own position is more useful than its value's for "unknown key" errors.
-                self.positions[(*key, k, "<key>")] = (
-                    key_node.start_mark.line + 1 + self.offset,
-                    key_node.start_mark.column + 1,
-                )
-            self.positions.pop((*key, "<key>"), None)
-            return result
+            return self.mapping(node, key, depth)
         if isinstance(node, yaml.SequenceNode):
+            if key is None:
+                return [self.build(item, None, depth + 1) for item in node.value]
             return [self.build(item, (*key, i), depth + 1) for i, item in enumerate(node.value)]
         if node.tag == _STR and isinstance(node, yaml.ScalarNode):
             return node.value  # most scalars are text: skip the constructor machinery
         return self.scalar_loader.construct_object(node)
+
+    def mapping(self, node: yaml.MappingNode, key: PathKey | None, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self.fail(key_node, "merge keys ('<<') are not allowed; write the keys out")
+            k = self.build(key_node, None if key is None else (*key, "<key>"), depth + 1)
+            if isinstance(k, (dict, list)):
+                raise self.fail(key_node, "a mapping key must be a plain value")
+            if k in result:
+                raise self.fail(key_node, f"the key {k!r} appears twice in this mapping")
+            if key is None:
+                result[k] = self.build(value_node, None, depth + 1)
+                continue
+            result[k] = self.build(value_node, (*key, k), depth + 1)
+            # A key's own position is more useful than its value's for "unknown key" errors.
+            self.positions[(*key, k, "<key>")] = (
+                key_node.start_mark.line + 1 + self.offset,
+                key_node.start_mark.column + 1,
+            )
+        if key is not None:
+            self.positions.pop((*key, "<key>"), None)
+        return result
 
 
 def not_utf8(path: Path, exc: UnicodeDecodeError) -> InputError:
@@ -143,9 +159,10 @@ def not_utf8(path: Path, exc: UnicodeDecodeError) -> InputError:
     return InputError(message, [Problem(path, line, column, message)])
 
 
-def parse(text: str, path: Path, first_line: int = 1) -> Located:
+def parse(text: str, path: Path, first_line: int = 1, positions: bool = True) -> Located:
     """Parse one YAML document from `text`; `path` is only used in messages, and `first_line` is
-    the line of the file that `text` starts on (2 for front matter), so positions are the file's."""
+    the line of the file that `text` starts on (2 for front matter), so positions are the file's.
+    Without `positions`, only errors say where they are (`where` then knows the top only)."""
     offset = first_line - 1
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise InputError(
@@ -170,8 +187,8 @@ def parse(text: str, path: Path, first_line: int = 1) -> Located:
     if node is None:
         return Located(None, path, {(): (first_line, 1)})
     builder = _Builder(path, offset)
-    data = builder.build(node, (), 0)
-    return Located(data, path, builder.positions)
+    data = builder.build(node, () if positions else None, 0)
+    return Located(data, path, builder.positions or {(): (first_line, 1)})
 
 
 def read(path: Path) -> Located:
