@@ -390,7 +390,29 @@ def test_a_playbook_can_leave_out_an_included_rule_and_must_name_a_real_one(tmp_
     with pytest.raises(InputError) as raised:
         loader.load(write(tmp_path / "quiet-buyer.yaml", wrong))
     message = str(raised.value.problems[0])
-    assert "'competitor-in-plya' is not a rule of an included set (did you mean 'competitor-in-play'?)" in message
+    assert "'competitor-in-plya' is not a rule or question of an included set (did you mean 'competitor-in-play'?)" in (
+        message
+    )
+
+
+def test_a_playbook_can_leave_out_an_included_question_but_not_one_that_stays_asked_about(tmp_path: Path) -> None:
+    # A retrospective has no pressure on our side left to ask about: not asked, and no gap.
+    base = QUIET_BUYER.read_text(encoding="utf-8")
+    text = base.replace(
+        "\ninclude: [deal-context]\n", "\ninclude: [deal-context]\nleave_out: [our-side-pressure, our_pressure]\n", 1
+    )
+    pb = loader.load(write(tmp_path / "quiet-buyer.yaml", text))
+    assert pb.question("our_pressure") is None and quiet_buyer().question("our_pressure") is not None
+    assert "our_pressure" in [g.question for g in score(quiet_buyer(), {"still_answers": True}, flips=False).gaps]
+    assert "our_pressure" not in [g.question for g in score(pb, {"still_answers": True}, flips=False).gaps]
+    # The rule that asks about it stays: it is named, at the entry left out.
+    kept = base.replace("\ninclude: [deal-context]\n", "\ninclude: [deal-context]\nleave_out: [our_pressure]\n", 1)
+    with pytest.raises(InputError) as raised:
+        loader.load(write(tmp_path / "quiet-buyer.yaml", kept))
+    assert [str(p) for p in raised.value.problems] == [
+        f"{tmp_path / 'quiet-buyer.yaml'}:10:13: the included rule 'our-side-pressure' asks about 'our_pressure'; "
+        "leave it out too, or keep 'our_pressure'"
+    ]
 
 
 # -- the context kept per deal ---------------------------------------------------------------

@@ -431,10 +431,11 @@ class _PlaybookBuilder:
         strategies = self.build_strategies(data.get("strategies"))
         strategy_ids = [s.id for s in strategies]
         included, own_from = self.build_includes(data.get("include"), playbook_id, strategy_ids)
-        prefix = [q for part in included for q in part[1]]
+        left_out = self.left_out(data.get("leave_out"), included)
+        prefix = [q for part in included for q in part[1] if q.id not in left_out]
         questions = prefix + self.build_questions(data.get("questions"), strategy_ids, prefix, own_from)
         rules = self.build_rules(data.get("rules"), strategy_ids, questions, own_from)
-        rules += self.leave_out(data.get("leave_out"), [r for part in included for r in part[2]])
+        rules += [r for part in included for r in part[2] if r.id not in left_out]
         strategies = self.build_strategy_texts(data.get("strategies"), strategies, [q.id for q in questions])
         if playbook_id and path.suffix in (".yaml", ".yml") and path.stem != playbook_id:
             self.problem(("id",), f"the id {playbook_id!r} must match the file name {path.name!r}")
@@ -468,19 +469,32 @@ class _PlaybookBuilder:
         playbook.examples = tuple(self.build_examples(data.get("examples"), playbook))
         return playbook
 
-    def leave_out(self, value: Any, included: list[Rule]) -> list[Rule]:
-        """The included rules minus those `leave_out` names; each name must be an included rule."""
+    def left_out(self, value: Any, included: list[Any]) -> set[str]:
+        """The included rules and questions `leave_out` names. Each name must be one of them, and
+        nothing included that stays may ask about a question left out (its condition would
+        name a question the playbook no longer has)."""
         if not isinstance(value, list):
-            return included
-        ids = [r.id for r in included]
-        for i, rid in enumerate(value):
-            if isinstance(rid, str) and rid not in ids:
+            return set()
+        rules = [r for part in included for r in part[2]]
+        questions = [q for part in included for q in part[1]]
+        ids = [r.id for r in rules] + [q.id for q in questions]
+        for i, name in enumerate(value):
+            if isinstance(name, str) and name not in ids:
                 self.problem(
                     ("leave_out", i),
-                    f"{rid!r} is not a rule of an included set{closest(rid, ids)}; only included rules can be left out",
+                    f"{name!r} is not a rule or question of an included set{closest(name, ids)}; "
+                    "only what an included set has can be left out",
                 )
-        dropped = {rid for rid in value if isinstance(rid, str)}
-        return [r for r in included if r.id not in dropped]
+        dropped = {name for name in value if isinstance(name, str)}
+        for i, name in enumerate(value):
+            for kind, item in [("question", q) for q in questions] + [("rule", r) for r in rules]:
+                if item.id in dropped or item.when is None or name not in item.when.names:
+                    continue
+                self.problem(
+                    ("leave_out", i),
+                    f"the included {kind} {item.id!r} asks about {name!r}; leave it out too, or keep {name!r}",
+                )
+        return dropped
 
     def build_shared(self) -> SharedSet | None:
         """A `kind: shared` file: its own questions and rules, after those of the sets it includes.

@@ -44,8 +44,8 @@ SPEC: dict[str, dict[str, Field]] = {
         "leave_out": Field(
             "list:str",
             False,
-            "Ids of rules from the included sets that do not fit this playbook (a live deal's warnings in a "
-            "post-mortem): they are not run here.",
+            "Ids of rules and questions from the included sets that do not fit this playbook (a live deal's "
+            "warnings and pre-call questions in a post-mortem): they are not run or asked here.",
         ),
         "gaps_heading": Field(
             "str", False, "Heading of the review's list of things to find out; default: Find out before the call."
