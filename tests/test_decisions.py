@@ -368,6 +368,11 @@ def test_verify_adds_a_source_question_right_after_asked_only_when_answered(pb: 
     assert source is not None and [o.value for o in source.options] == ["firsthand", "secondhand", "assumed"]
     assert "resistance_source" in [q.id for q in pb.asked({"resistance": "firm"})]
     assert "resistance_source" not in [q.id for q in pb.asked({"resistance": None})]
+    # Left unanswered, it says what to check, never a bare "Find out: How do you know?".
+    gaps = {g.question: g.find_out for g in score(pb, base(resistance="firm")).gaps}
+    assert gaps["resistance_source"].startswith(
+        f"Check how you know the answer to '{pb.questions[0].prompt.rstrip('?')}'"
+    )
 
 
 def test_a_deciding_answer_held_second_hand_opens_the_review_with_check_first(pb: pbmod.Playbook) -> None:

@@ -353,8 +353,9 @@ def _separating(playbook: Playbook, answers: dict[str, Any], base: Result, asked
 
 
 def _gap(question: Question, names: dict[str, Any]) -> Gap:
-    """What to find out, rendered over the other answers like every other text."""
-    find_out = question.gap_text.render(names) if question.gap_text else ""
+    """What to find out, rendered over the other answers like every other text. A question the
+    playbook did not write (a `verify` question's "How do you know?") has its text as made."""
+    find_out = question.gap_text.render(names) if question.gap_text else question.gap
     return Gap(question.id, question.prompt, find_out or f"Find out: {question.prompt}")
 
 
