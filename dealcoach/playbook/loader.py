@@ -120,7 +120,11 @@ def load_file(path: Path, finder: IncludeFinder | None = None) -> Playbook | Sha
     """Load and validate a playbook or a shared set, whichever the file is (`playbooks validate`)."""
     from . import yamlfile
 
-    located = yamlfile.read(path)
+    return build_file(yamlfile.read(path), finder)
+
+
+def build_file(located: yamlfile.Located, finder: IncludeFinder | None = None) -> Playbook | SharedSet:
+    """`load_file` for a file already parsed."""
     if is_shared_data(located.data):
         return build_shared(located, finder)
     return build(located, finder)
