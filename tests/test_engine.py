@@ -280,6 +280,22 @@ def test_expressions_refuse_what_could_reach_outside(source: str, words: str) ->
         compile_condition(source, ["x"])
 
 
+def test_the_same_expression_is_checked_against_the_names_of_each_place() -> None:
+    """Expressions are checked once per distinct text; the names each place allows still count,
+    and a name it does not allow is reported before a construct expressions refuse."""
+    assert compile_condition("x == 1 and y", ["x", "y"]).names == {"x", "y"}
+    with pytest.raises(ExpressionError, match="names 'y', which is not a question asked before"):
+        compile_condition("x == 1 and y", ["x"])
+    assert compile_text("{{ x }} and {{ y }}", ["x", "y"]).templated
+    with pytest.raises(ExpressionError, match="names 'x', which is not a question"):
+        compile_text("{{ x }} and {{ y }}", ["y"])
+    for _ in range(2):
+        with pytest.raises(ExpressionError, match="names 'z'"):
+            compile_condition("z.upper", ["x"])
+        with pytest.raises(ExpressionError, match="attribute access"):
+            compile_condition("z.upper", ["z"])
+
+
 def test_arithmetic_on_text_is_a_clear_error_not_a_crash() -> None:
     from dealcoach.errors import InputError
 
