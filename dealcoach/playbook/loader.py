@@ -8,6 +8,7 @@ review playbooks like code, so a mistake should fail validation in CI, not surpr
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from pathlib import Path
@@ -273,6 +274,7 @@ _QUANTITY = re.compile(rf"\d|%|\b(?:{_NUMBER_WORDS})(?:\s+|-)(?:{_UNITS})\b", re
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}\s*%?|\{%.*?%\}|\{#.*?#\}", re.S)
 
 
+@functools.lru_cache(maxsize=8192)  # a folder of playbooks repeats its texts, and the search is slow
 def fixed_quantity(text: str) -> str | None:
     """The specific quantity a text states outside `{{ }}`, or None: advice must not invent numbers."""
     match = _QUANTITY.search(_PLACEHOLDER.sub(" ", text))
