@@ -79,7 +79,8 @@ class _Builder:
         mark = node.start_mark
         return InputError(message, [Problem(self.path, mark.line + 1 + self.offset, mark.column + 1, message)])
 
-    def build(self, node: yaml.Node, key: PathKey, depth: int) -> Any:
+    def check(self, node: yaml.Node, depth: int) -> None:
+        """Count the node and refuse it past the limits, or when its tag is not a plain one."""
         self.nodes += 1
         if self.nodes > MAX_NODES:
             if self.aliased:
@@ -90,7 +91,7 @@ class _Builder:
             else:  # simply a big file: do not blame aliases it does not have
                 message = f"the document holds more than {MAX_NODES} values; split it or trim it"
             raise self.fail(node, message)
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if not isinstance(node, yaml.ScalarNode):
             # An alias is the same node object met again; only collections can multiply content.
             if id(node) in self.collections:
                 self.aliased = True
@@ -102,30 +103,35 @@ class _Builder:
                 node,
                 f"the tag {node.tag!r} is not allowed; playbooks hold plain strings, numbers, lists and mappings",
             )
-        self.positions[key] = (node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise self.fail(key_node, "merge keys ('<<') are not allowed; write the keys out")
-                k = self.build(key_node, (*key, "<key>"), depth + 1)
-                if isinstance(k, (dict, list)):
-                    raise self.fail(key_node, "a mapping key must be a plain value")
-                if k in result:
-                    raise self.fail(key_node, f"the key {k!r} appears twice in this mapping")
-                result[k] = self.build(value_node, (*key, k), depth + 1)
-                # A key's own position is more useful than its value's for "unknown key" errors.
-                self.positions[(*key, k, "<key>")] = (
-                    key_node.start_mark.line + 1 + self.offset,
-                    key_node.start_mark.column + 1,
-                )
-            self.positions.pop((*key, "<key>"), None)
-            return result
+
+    def build(self, node: yaml.Node, key: PathKey, depth: int) -> Any:
+        self.check(node, depth)
+        mark = node.start_mark
+        self.positions[key] = (mark.line + 1 + self.offset, mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            # Most scalars are text: skip the constructor machinery.
+            return node.value if node.tag == _STR else self.scalar_loader.construct_object(node)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*key, i), depth + 1) for i, item in enumerate(node.value)]
-        if node.tag == _STR and isinstance(node, yaml.ScalarNode):
-            return node.value  # most scalars are text: skip the constructor machinery
-        return self.scalar_loader.construct_object(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self.fail(key_node, "merge keys ('<<') are not allowed; write the keys out")
+            if isinstance(key_node, yaml.ScalarNode):  # its position is kept below, under its key
+                self.check(key_node, depth + 1)
+                k = key_node.value if key_node.tag == _STR else self.scalar_loader.construct_object(key_node)
+            else:
+                k = self.build(key_node, (*key, "<key>"), depth + 1)
+            if isinstance(k, (dict, list)):
+                raise self.fail(key_node, "a mapping key must be a plain value")
+            if k in result:
+                raise self.fail(key_node, f"the key {k!r} appears twice in this mapping")
+            result[k] = self.build(value_node, (*key, k), depth + 1)
+            # A key's own position is more useful than its value's for "unknown key" errors.
+            mark = key_node.start_mark
+            self.positions[(*key, k, "<key>")] = (mark.line + 1 + self.offset, mark.column + 1)
+        self.positions.pop((*key, "<key>"), None)
+        return result
 
 
 def not_utf8(path: Path, exc: UnicodeDecodeError) -> InputError:
