@@ -9,6 +9,7 @@ column for error messages.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,19 @@ import yaml
 from ..errors import InputError, Problem
 
 try:  # libyaml is several times faster; fall back cleanly where it is not built.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+# The parser asks for the tag of every scalar, which is a regular-expression match in Python; a
+# file repeats most of its scalars (ids, yes and no, numbers), and a folder of playbooks nearly all.
+_resolve = functools.lru_cache(maxsize=8192)(yaml.resolver.Resolver().resolve)
+
+
+class _Loader(_SafeLoader):
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        return _resolve(kind, value, implicit)
+
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
