@@ -9,8 +9,11 @@ column for error messages.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,12 +166,30 @@ def not_utf8(path: Path, exc: UnicodeDecodeError) -> InputError:
 def parse(text: str, path: Path, first_line: int = 1) -> Located:
     """Parse one YAML document from `text`; `path` is only used in messages, and `first_line` is
     the line of the file that `text` starts on (2 for front matter), so positions are the file's."""
-    offset = first_line - 1
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise InputError(
             f"{path}: larger than {MAX_BYTES // 1000} kB; split it or trim it",
             [Problem(path, 0, 0, f"larger than {MAX_BYTES // 1000} kB; split it or trim it")],
         )
+    # Parsing allocates a node, marks and a position for every value, and drops the nodes once
+    # built: the cycle collector, run meanwhile, would only scan them again and again.
+    with _collector_paused():
+        return _parse(text, path, first_line)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse(text: str, path: Path, first_line: int) -> Located:
+    offset = first_line - 1
     try:
         loader = _Loader(text)
         try:
