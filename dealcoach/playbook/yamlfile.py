@@ -27,14 +27,12 @@ try:  # libyaml is several times faster; fall back cleanly where it is not built
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
-# The parser asks for the tag of every scalar, which is a regular-expression match in Python; a
-# file repeats most of its scalars (ids, yes and no, numbers), and a folder of playbooks nearly all.
-_resolve = functools.lru_cache(maxsize=8192)(yaml.resolver.Resolver().resolve)
-
 
 class _Loader(_SafeLoader):
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        return _resolve(kind, value, implicit)
+    # The parser asks for the tag of every scalar, which is a regular-expression match in Python;
+    # a file repeats most of its scalars (ids, yes and no, numbers), and a folder of playbooks
+    # nearly all. A static method, so that remembering costs no Python call of its own.
+    resolve = staticmethod(functools.lru_cache(maxsize=8192)(yaml.resolver.Resolver().resolve))
 
 
 MAX_BYTES = 1_000_000
