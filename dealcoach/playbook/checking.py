@@ -11,13 +11,18 @@ import functools
 from pathlib import Path
 
 from ..errors import DealcoachError, Problem
-from ..files import map_files
+from ..files import collector_paused, map_files
 from .loader import IncludeFinder, build, build_file, lint_quantities
 
 
 def problems_in(path: Path, finder: IncludeFinder | None = None) -> list[Problem | str]:
     """Every problem in one playbook or shared set file (and what it includes), including texts
     that state a quantity no answer gave; empty when valid."""
+    with collector_paused():  # checking a file allocates much and keeps only its problems
+        return _problems_in(path, finder)
+
+
+def _problems_in(path: Path, finder: IncludeFinder | None) -> list[Problem | str]:
     from . import yamlfile
 
     try:

@@ -9,11 +9,8 @@ column for error messages.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from typing import Any
 import yaml
 
 from ..errors import InputError, Problem
+from ..files import collector_paused
 
 try:  # libyaml is several times faster; fall back cleanly where it is not built.
     from yaml import CSafeLoader as _SafeLoader
@@ -171,19 +169,8 @@ def parse(text: str, path: Path, first_line: int = 1) -> Located:
         )
     # Parsing allocates a node, marks and a position for every value, and drops the nodes once
     # built: the cycle collector, run meanwhile, would only scan them again and again.
-    with _collector_paused():
+    with collector_paused():
         return _parse(text, path, first_line)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _parse(text: str, path: Path, first_line: int) -> Located:
