@@ -53,19 +53,57 @@ PathKey = tuple[Any, ...]
 
 @dataclass
 class Located:
-    """A YAML document as plain data plus the (line, column) of every key path in it."""
+    """A YAML document as plain data, and where in its file each key path of it is.
+
+    Positions are looked up in the parsed nodes when asked for, not recorded for every value:
+    a valid file is asked for a few, and recording them all was a good part of reading it.
+    """
 
     data: Any
     path: Path
-    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    root: yaml.Node | None = None  # None for an empty document
+    offset: int = 0  # lines before the YAML in its file (front matter's opening '---')
+    # The node of each mapping and list by key path, with a mapping's keys as built (so a key is
+    # found as the data holds it: `1`, `true`, a date).
+    containers: dict[PathKey, tuple[yaml.Node, tuple[Any, ...] | None]] = field(default_factory=dict)
+    _entries: dict[PathKey, dict[Any, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def where(self, key: PathKey) -> tuple[int, int]:
         """The position of `key`, or of its nearest ancestor that has one."""
         while key:
-            if key in self.positions:
-                return self.positions[key]
+            node = self._node(key)
+            if node is not None:
+                return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
             key = key[:-1]
-        return self.positions.get((), (1, 1))
+        if self.root is None:
+            return self.offset + 1, 1
+        return self.root.start_mark.line + 1 + self.offset, self.root.start_mark.column + 1
+
+    def _node(self, key: PathKey) -> yaml.Node | None:
+        """The node at a non-empty `key`: a mapping's value, a list's item, or a mapping key's own
+        node (`(*path, name, "<key>")`, more useful than its value's for an unknown key). A mapping
+        key literally named `<key>` has no position."""
+        if key[-1] == "<key>":
+            if len(key) < 2:
+                return None
+            parent, name, part = key[:-2], key[-2], 0
+        else:
+            parent, name, part = key[:-1], key[-1], 1
+        entries = self._entries_at(parent)
+        found = entries.get(name) if entries is not None else None
+        if isinstance(found, tuple):  # a mapping's (key node, value node)
+            node: yaml.Node = found[part]
+            return node
+        return found if part else None  # a list's item; a list has no keys
+
+    def _entries_at(self, parent: PathKey) -> dict[Any, Any] | None:
+        """The entries of the mapping or list at `parent`, by key or index; None when it has none."""
+        entries = self._entries.get(parent)
+        if entries is None and parent in self.containers:
+            node, keys = self.containers[parent]
+            entries = dict(enumerate(node.value)) if keys is None else dict(zip(keys, node.value, strict=True))
+            self._entries[parent] = entries
+        return entries
 
     def problem(self, key: PathKey, message: str) -> Problem:
         line, column = self.where(key)
@@ -79,7 +117,7 @@ class _Builder:
     def __init__(self, path: Path, offset: int = 0) -> None:
         self.path = path
         self.offset = offset  # lines before the YAML in its file (front matter's opening '---')
-        self.positions: dict[PathKey, tuple[int, int]] = {}
+        self.containers: dict[PathKey, tuple[yaml.Node, tuple[Any, ...] | None]] = {}
         self.nodes = 0
         self.collections: set[int] = set()
         self.aliased = False
@@ -116,18 +154,17 @@ class _Builder:
 
     def build(self, node: yaml.Node, key: PathKey, depth: int) -> Any:
         self.check(node, depth)
-        mark = node.start_mark
-        self.positions[key] = (mark.line + 1 + self.offset, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             # Most scalars are text: skip the constructor machinery.
             return node.value if node.tag == _STR else self.scalar_loader.construct_object(node)
         if isinstance(node, yaml.SequenceNode):
+            self.containers[key] = (node, None)
             return [self.build(item, (*key, i), depth + 1) for i, item in enumerate(node.value)]
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.fail(key_node, "merge keys ('<<') are not allowed; write the keys out")
-            if isinstance(key_node, yaml.ScalarNode):  # its position is kept below, under its key
+            if isinstance(key_node, yaml.ScalarNode):
                 self.check(key_node, depth + 1)
                 k = key_node.value if key_node.tag == _STR else self.scalar_loader.construct_object(key_node)
             else:
@@ -137,10 +174,7 @@ class _Builder:
             if k in result:
                 raise self.fail(key_node, f"the key {k!r} appears twice in this mapping")
             result[k] = self.build(value_node, (*key, k), depth + 1)
-            # A key's own position is more useful than its value's for "unknown key" errors.
-            mark = key_node.start_mark
-            self.positions[(*key, k, "<key>")] = (mark.line + 1 + self.offset, mark.column + 1)
-        self.positions.pop((*key, "<key>"), None)
+        self.containers[key] = (node, tuple(result))
         return result
 
 
@@ -191,10 +225,10 @@ def _parse(text: str, path: Path, first_line: int) -> Located:
         message = f"not valid YAML: {exc}"
         raise InputError(message, [Problem(path, first_line, 1, message)]) from None
     if node is None:
-        return Located(None, path, {(): (first_line, 1)})
+        return Located(None, path, offset=offset)
     builder = _Builder(path, offset)
     data = builder.build(node, (), 0)
-    return Located(data, path, builder.positions)
+    return Located(data, path, node, offset, builder.containers)
 
 
 def read(path: Path) -> Located:
