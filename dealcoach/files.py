@@ -4,11 +4,12 @@ over many files across processes."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -52,6 +53,20 @@ def map_files(func: Callable[[T], R], items: Sequence[T], threshold: int = 64) -
         return [func(item) for item in items]
     with multiprocessing.get_context(start_method()).Pool(workers) as pool:
         return pool.map(func, items, chunksize=max(1, len(items) // (workers * 4)))
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for work that allocates many objects and keeps few: run
+    meanwhile, it would only scan them again and again. Cycles made meanwhile are collected later.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _place_new(tmp: str, target: Path) -> None:

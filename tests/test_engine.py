@@ -52,6 +52,22 @@ def test_escapes_are_refused_before_anything_runs(source: str) -> None:
         compile_condition(source, ["x"])
 
 
+def test_a_key_path_is_placed_at_its_value_its_key_or_its_nearest_ancestor() -> None:
+    from dealcoach.playbook.yamlfile import parse
+
+    located = parse("a: 1\nb:\n  - x\n  - {c: d}\n'<key>': {e: f}\n", Path("p.yaml"), first_line=2)
+    assert located.where(("a",)) == (2, 4)
+    assert located.where(("a", "<key>")) == (2, 1)
+    assert located.where(("b", 1, "c")) == (5, 9)
+    assert located.where(("b", True)) == located.where(("b", 1)) == (5, 5)  # as a dict would find it
+    assert located.where(("b", 1, "c", "<key>")) == (5, 6)
+    assert located.where(("b", 5)) == (4, 3)  # no item 5: the list
+    assert located.where(("<key>", "e")) == (6, 14)
+    assert located.where(("<key>", "<key>")) == (6, 1)
+    assert located.where(("<key>",)) == located.where(("missing", "x")) == (2, 1)  # the document
+    assert parse("", Path("p.yaml"), first_line=2).where(("a",)) == (2, 1)
+
+
 def test_text_template_renders_answers() -> None:
     text = compile_text("Deferred {{ n }} times", ["n"])
     assert text.render({"n": 3}) == "Deferred 3 times"
@@ -278,6 +294,22 @@ def test_expressions_evaluate_like_jinja(source: str, answers: dict, expected: b
 def test_expressions_refuse_what_could_reach_outside(source: str, words: str) -> None:
     with pytest.raises(ExpressionError, match=re.escape(words)):
         compile_condition(source, ["x"])
+
+
+def test_the_same_expression_is_checked_against_the_names_of_each_place() -> None:
+    """Expressions are checked once per distinct text; the names each place allows still count,
+    and a name it does not allow is reported before a construct expressions refuse."""
+    assert compile_condition("x == 1 and y", ["x", "y"]).names == {"x", "y"}
+    with pytest.raises(ExpressionError, match="names 'y', which is not a question asked before"):
+        compile_condition("x == 1 and y", ["x"])
+    assert compile_text("{{ x }} and {{ y }}", ["x", "y"]).templated
+    with pytest.raises(ExpressionError, match="names 'x', which is not a question"):
+        compile_text("{{ x }} and {{ y }}", ["y"])
+    for _ in range(2):
+        with pytest.raises(ExpressionError, match="names 'z'"):
+            compile_condition("z.upper", ["x"])
+        with pytest.raises(ExpressionError, match="attribute access"):
+            compile_condition("z.upper", ["z"])
 
 
 def test_arithmetic_on_text_is_a_clear_error_not_a_crash() -> None:

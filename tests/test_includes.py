@@ -213,6 +213,24 @@ def test_a_missing_include_and_a_cycle_stop_a_review(folder: Path, dealcoach) ->
     assert f"{folder / 'set-b.yaml'}:5:11: no shared set 'set-a'" in ran.err
 
 
+def test_a_set_built_once_for_a_batch_still_finds_each_includers_own_cycle(folder: Path) -> None:
+    """Validating a folder builds a set once for all the files that include it, unless what it
+    includes could lead back to the file including it."""
+    from dealcoach.playbook.checking import check_files
+
+    write(folder / "set-c.yaml", "kind: shared\nid: set-c\nversion: 1\ntitle: Set C\ninclude: [pb]\n"
+          "questions:\n  - {id: calm, type: yesno, prompt: Calm?}\n")  # fmt: skip
+    with_c = PLAYBOOK.replace("include: [set-b, set-a]", "include: [set-b, set-a, set-c]")
+    (folder / "pb.yaml").write_text(with_c, encoding="utf-8")
+    (folder / "pb2.yaml").write_text(with_c.replace("id: pb", "id: pb2"), encoding="utf-8")
+    found = check_files([folder / "pb.yaml", folder / "pb2.yaml"], finder(folder))
+    at = f"{folder / 'set-c.yaml'}:5:11"
+    assert [[str(p) for p in problems] for problems in found] == [
+        [f"{at}: including 'pb' makes a cycle: it includes 'set-c' again, directly or through other sets"],
+        [f"{at}: 'pb' is a playbook, not a shared set; only files marked `kind: shared` can be included"],
+    ]
+
+
 def test_the_cached_playbook_sees_a_changed_or_newly_overridden_include(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -86,7 +86,7 @@ def read_record(path: Path) -> ReviewRecord | Problem:
     if problem is not None or text is None:
         return problem or Problem(path, 1, 1, "no front matter")
     try:
-        data = yamlfile.parse(text, path, first_line=yamlfile.FRONT_MATTER_LINE, positions=False).data
+        data = yamlfile.parse(text, path, first_line=yamlfile.FRONT_MATTER_LINE).data
     except InputError as exc:
         first = exc.problems[0] if exc.problems else Problem(path, 1, 1, exc.message)
         return Problem(path, first.line, first.column, f"front matter: {first.message}")

@@ -11,13 +11,18 @@ import functools
 from pathlib import Path
 
 from ..errors import DealcoachError, Problem
-from ..files import map_files
-from .loader import IncludeFinder, lint_quantities, load_file, loads
+from ..files import collector_paused, map_files
+from .loader import IncludeFinder, build, build_file, lint_quantities
 
 
 def problems_in(path: Path, finder: IncludeFinder | None = None) -> list[Problem | str]:
     """Every problem in one playbook or shared set file (and what it includes), including texts
     that state a quantity no answer gave; empty when valid."""
+    with collector_paused():  # checking a file allocates much and keeps only its problems
+        return _problems_in(path, finder)
+
+
+def _problems_in(path: Path, finder: IncludeFinder | None) -> list[Problem | str]:
     from . import yamlfile
 
     try:
@@ -25,8 +30,8 @@ def problems_in(path: Path, finder: IncludeFinder | None = None) -> list[Problem
     except DealcoachError as exc:
         return list(exc.problems) or [exc.message]
     found: list[Problem | str] = []
-    try:
-        load_file(path, finder)
+    try:  # the tree just read: parsing is most of the cost of a file
+        build_file(located, finder)
     except DealcoachError as exc:
         found = list(exc.problems) or [exc.message]
     return _with_lint(found, lint_quantities(located))
@@ -50,7 +55,7 @@ def check_text(text: str, path: Path, finder: IncludeFinder | None = None) -> li
         return list(exc.problems) or [exc.message]
     found: list[Problem | str] = []
     try:
-        loads(text, path, finder)
+        build(located, finder)
     except DealcoachError as exc:
         found = list(exc.problems) or [exc.message]
     return _with_lint(found, lint_quantities(located))

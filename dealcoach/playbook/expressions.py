@@ -154,15 +154,15 @@ def _binding_nodes() -> tuple[type, ...]:
     return (nodes.For, nodes.Assign, nodes.AssignBlock, nodes.Macro, nodes.CallBlock, nodes.With, nodes.FilterBlock)
 
 
-def _check_tree(tree: Any, allowed: Iterable[str], what: str, every: list[Any] | None = None) -> frozenset[str]:
-    """Refuse underscore attributes, unknown names, filters and tests; return the names read.
+def _names_read(tree: Any, what: str, every: list[Any] | None = None) -> frozenset[str]:
+    """Refuse underscore attributes, unknown filters and tests; return the names read, which
+    `_check_names` then checks.
 
     `every` is the tree's nodes when the caller already walked it (one walk is most of the cost).
     """
     from jinja2 import meta, nodes
 
     every = every if every is not None else [tree, *tree.find_all(nodes.Node)]
-    allowed_names = set(allowed)
     binding = _binding_nodes()
     env = _environment()
     names: set[str] = set()
@@ -189,10 +189,15 @@ def _check_tree(tree: Any, allowed: Iterable[str], what: str, every: list[Any] |
             raise ExpressionError(f"{what} divides by zero")
     if sets_names:  # a template that sets its own names: let jinja work out which are read
         names = set(meta.find_undeclared_variables(tree))
+    return frozenset(names)
+
+
+def _check_names(names: frozenset[str], allowed: Iterable[str], what: str) -> None:
+    """Refuse the first name read (in alphabetical order) that is not in `allowed`."""
+    allowed_names = set(allowed)
     for name in sorted(names):
         if name not in allowed_names:
             raise ExpressionError(f"{what} names {name!r}, which is not {_describe(allowed_names)}")
-    return frozenset(names)
 
 
 def _is_zero(node: Any) -> bool:
@@ -261,16 +266,9 @@ def _parse(source: str, what: str) -> Any:
     """jinja2's parser recurses once per bracket or `not`: a few thousand would exhaust Python's
     stack, so that is reported as too deep rather than crashing."""
     try:
-        return _parsed(source)
+        return _environment().parse(source)
     except RecursionError:
         raise ExpressionError(_too_deep(what)) from None
-
-
-@lru_cache(maxsize=8192)
-def _parsed(source: str) -> Any:
-    """One parse per distinct text: a batch of playbooks shares its included sets and many
-    expressions. The tree is only read afterwards (checked, then copied into `_Node`s)."""
-    return _environment().parse(source)
 
 
 def _too_deep(what: str) -> str:
@@ -296,6 +294,19 @@ def compile_condition(source: str, allowed: Iterable[str], what: str = "the expr
     combine them with and/or/not, use the tests and filters in `TESTS` / `FILTERS`, and do
     arithmetic on numbers; attribute access, indexing and calls do not exist for it at all.
     """
+    condition, refusal = _condition(source, what)
+    _check_names(condition.names, allowed, what)
+    if refusal is not None:
+        raise ExpressionError(refusal)
+    return condition
+
+
+@lru_cache(maxsize=8192)
+def _condition(source: str, what: str) -> tuple[Condition, str | None]:
+    """`compile_condition` but for the names it may read, which differ from place to place: once
+    per distinct expression, as a batch of playbooks repeats most of theirs (and their included
+    sets'). With why the expression is refused, if it is, to say once its names are found fine.
+    """
     from jinja2 import TemplateSyntaxError, nodes
 
     try:
@@ -310,9 +321,11 @@ def compile_condition(source: str, allowed: Iterable[str], what: str = "the expr
     if len(outputs) != 1 or len(outputs[0].nodes) != 1:
         raise ExpressionError(f"{what} must be a single expression, not a template")
     every = [tree, *tree.find_all(nodes.Node)]
-    names = _check_tree(tree, allowed, what, every)
-    _check_expression(every[2:], what)  # every node below the template and its output
-    return Condition(source, _own(outputs[0].nodes[0]), names, _literals(every))
+    names = _names_read(tree, what, every)
+    refusal = _refusal(every[2:], what)  # every node below the template and its output
+    if refusal is not None:
+        return Condition(source, None, names), refusal
+    return Condition(source, _own(outputs[0].nodes[0]), names, _literals(every)), None
 
 
 class _Node:
@@ -414,7 +427,8 @@ _NODE_TYPES = [
 ]
 
 
-def _check_expression(expression_nodes: list[Any], what: str) -> None:
+def _refusal(expression_nodes: list[Any], what: str) -> str | None:
+    """Why an expression with these nodes is not allowed, or None when it is."""
     for child in expression_nodes:
         kind = type(child).__name__
         if kind not in _NODE_TYPES:
@@ -426,13 +440,14 @@ def _check_expression(expression_nodes: list[Any], what: str) -> None:
                 "Pow": "the ** operator",
                 "Dict": "mappings",
             }.get(kind, kind)
-            raise ExpressionError(f"{what} uses {words}, which expressions do not allow; compare answers instead")
+            return f"{what} uses {words}, which expressions do not allow; compare answers instead"
         if kind == "Test" and child.name not in TESTS:
-            raise ExpressionError(f"{what} uses the unknown test {child.name!r}")
+            return f"{what} uses the unknown test {child.name!r}"
         if kind == "Filter" and child.name not in FILTERS:
-            raise ExpressionError(f"{what} uses the unknown filter {child.name!r}")
+            return f"{what} uses the unknown filter {child.name!r}"
         if kind in ("Test", "Filter") and (child.kwargs or child.dyn_args or child.dyn_kwargs):
-            raise ExpressionError(f"{what} passes keyword arguments to {child.name!r}; pass plain values")
+            return f"{what} passes keyword arguments to {child.name!r}; pass plain values"
+    return None
 
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
@@ -558,6 +573,14 @@ def compile_text(source: str, allowed: Iterable[str], what: str = "the text") ->
     """Compile a text that may hold `{{ answer }}` placeholders; plain text costs nothing."""
     if "{" not in source:
         return TextTemplate(source)
+    _check_names(_text_names(source, what), allowed, what)
+    return TextTemplate(source, templated=True)
+
+
+@lru_cache(maxsize=8192)
+def _text_names(source: str, what: str) -> frozenset[str]:
+    """The names a text reads, once it is found to parse and to use only what texts may: once
+    per distinct text, as with `_condition`."""
     from jinja2 import TemplateSyntaxError
 
     try:
@@ -565,5 +588,4 @@ def compile_text(source: str, allowed: Iterable[str], what: str = "the text") ->
     except TemplateSyntaxError as exc:
         raise ExpressionError(f"{what} is not a valid template: {exc.message}") from None
     _check_depth(tree, what)
-    _check_tree(tree, allowed, what)
-    return TextTemplate(source, templated=True)
+    return _names_read(tree, what)

@@ -8,6 +8,7 @@ review playbooks like code, so a mistake should fail validation in CI, not surpr
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from pathlib import Path
@@ -44,6 +45,8 @@ MAX_SCALE_POINTS = 21  # 0 to 20 at most; a wider range is a number
 # Words an expression reads as literals or operators: a question with one of these ids could never
 # be named in a `when` or a rule (`when: none` is always false).
 RESERVED_WORDS = frozenset({"none", "true", "false", "and", "or", "not", "in", "is", "if", "else"})
+# The (id, path) of each file that includes the one being built, outermost first.
+Chain = tuple[tuple[str, Path], ...]
 
 
 def _plain(value: Any) -> str:
@@ -85,6 +88,12 @@ class IncludeFinder:
             {pid: e.path for pid, e in catalogue.entries.items()} if catalogue is not None else None
         )
         self._extra = list(extra or [])
+        # Each shared set as built for this finder's command, by file and by the chain of files
+        # including it: a folder of playbooks that include the same set reads and checks it once.
+        self._built: dict[tuple[Path, Chain], tuple[SharedSet | None, tuple[Problem, ...]] | None] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_built": {}}  # worker processes build their own
 
     def paths(self) -> dict[str, Path]:
         if self._paths is None:
@@ -103,6 +112,27 @@ class IncludeFinder:
                 return candidate
         return None
 
+    def built(self, path: Path, chain: Chain) -> tuple[SharedSet | None, tuple[Problem, ...]] | None:
+        """The shared set in `path`, included through `chain`, and its problems; None when the
+        file is not a shared set. Raises InputError when it cannot be read (not remembered).
+
+        The chain only matters for the cycles the set's own includes could make, so a set that
+        includes nothing is built once for every file that includes it.
+        """
+        for key in ((path, ()), (path, chain)):
+            if key in self._built:
+                return self._built[key]
+        from . import yamlfile
+
+        located = yamlfile.read(path)
+        if not is_shared_data(located.data):
+            self._built[(path, ())] = None
+            return None
+        sub = _PlaybookBuilder(located, self, chain)
+        shared = sub.build_shared()
+        found = self._built[(path, chain if located.data.get("include") else ())] = (shared, tuple(sub.problems))
+        return found
+
 
 def is_shared_data(data: Any) -> bool:
     return isinstance(data, dict) and data.get("kind") == "shared"
@@ -120,7 +150,11 @@ def load_file(path: Path, finder: IncludeFinder | None = None) -> Playbook | Sha
     """Load and validate a playbook or a shared set, whichever the file is (`playbooks validate`)."""
     from . import yamlfile
 
-    located = yamlfile.read(path)
+    return build_file(yamlfile.read(path), finder)
+
+
+def build_file(located: yamlfile.Located, finder: IncludeFinder | None = None) -> Playbook | SharedSet:
+    """`load_file` for a file already parsed."""
     if is_shared_data(located.data):
         return build_shared(located, finder)
     return build(located, finder)
@@ -240,6 +274,7 @@ _QUANTITY = re.compile(rf"\d|%|\b(?:{_NUMBER_WORDS})(?:\s+|-)(?:{_UNITS})\b", re
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}\s*%?|\{%.*?%\}|\{#.*?#\}", re.S)
 
 
+@functools.lru_cache(maxsize=8192)  # a folder of playbooks repeats its texts, and the search is slow
 def fixed_quantity(text: str) -> str | None:
     """The specific quantity a text states outside `{{ }}`, or None: advice must not invent numbers."""
     match = _QUANTITY.search(_PLACEHOLDER.sub(" ", text))
@@ -328,12 +363,7 @@ def _type_name(kind: str) -> str:
 class _PlaybookBuilder:
     """Walks the YAML data once, collecting Problems instead of stopping at the first."""
 
-    def __init__(
-        self,
-        located: yamlfile.Located,
-        finder: IncludeFinder,
-        chain: tuple[tuple[str, Path], ...] = (),
-    ) -> None:
+    def __init__(self, located: yamlfile.Located, finder: IncludeFinder, chain: Chain = ()) -> None:
         self.located = located
         self.finder = finder
         # The files that include this one, outermost first: an include of any of them is a cycle.
@@ -569,22 +599,19 @@ class _PlaybookBuilder:
                 again = "is this file" if path.resolve() == self.located.path.resolve() else f"includes {here} again"
                 self.problem(key, f"including {set_id!r} makes a cycle: it {again}, directly or through other sets")
                 continue
-            from . import yamlfile
-
             try:
-                located = yamlfile.read(path)
+                built = self.finder.built(path, chain)
             except InputError as exc:
                 self.problems.extend(exc.problems or [self.located.problem(key, exc.message)])
                 continue
-            if not is_shared_data(located.data):
+            if built is None:
                 self.problem(
                     key,
                     f"{set_id!r} is a playbook, not a shared set; only files marked `kind: shared` can be included",
                 )
                 continue
-            sub = _PlaybookBuilder(located, self.finder, chain)
-            shared = sub.build_shared()
-            self.problems.extend(sub.problems)
+            shared, problems = built
+            self.problems.extend(problems)
             if shared is None:
                 continue
             try:

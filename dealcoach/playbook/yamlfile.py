@@ -9,6 +9,7 @@ column for error messages.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,20 @@ from typing import Any
 import yaml
 
 from ..errors import InputError, Problem
+from ..files import collector_paused
 
 try:  # libyaml is several times faster; fall back cleanly where it is not built.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _Loader(_SafeLoader):
+    # The parser asks for the tag of every scalar, which is a regular-expression match in Python;
+    # a file repeats most of its scalars (ids, yes and no, numbers), and a folder of playbooks
+    # nearly all. A static method, so that remembering costs no Python call of its own.
+    resolve = staticmethod(functools.lru_cache(maxsize=8192)(yaml.resolver.Resolver().resolve))
+
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -43,19 +53,57 @@ PathKey = tuple[Any, ...]
 
 @dataclass
 class Located:
-    """A YAML document as plain data plus the (line, column) of every key path in it."""
+    """A YAML document as plain data, and where in its file each key path of it is.
+
+    Positions are looked up in the parsed nodes when asked for, not recorded for every value:
+    a valid file is asked for a few, and recording them all was a good part of reading it.
+    """
 
     data: Any
     path: Path
-    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    root: yaml.Node | None = None  # None for an empty document
+    offset: int = 0  # lines before the YAML in its file (front matter's opening '---')
+    # The node of each mapping and list by key path, with a mapping's keys as built (so a key is
+    # found as the data holds it: `1`, `true`, a date).
+    containers: dict[PathKey, tuple[yaml.Node, tuple[Any, ...] | None]] = field(default_factory=dict)
+    _entries: dict[PathKey, dict[Any, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def where(self, key: PathKey) -> tuple[int, int]:
         """The position of `key`, or of its nearest ancestor that has one."""
         while key:
-            if key in self.positions:
-                return self.positions[key]
+            node = self._node(key)
+            if node is not None:
+                return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
             key = key[:-1]
-        return self.positions.get((), (1, 1))
+        if self.root is None:
+            return self.offset + 1, 1
+        return self.root.start_mark.line + 1 + self.offset, self.root.start_mark.column + 1
+
+    def _node(self, key: PathKey) -> yaml.Node | None:
+        """The node at a non-empty `key`: a mapping's value, a list's item, or a mapping key's own
+        node (`(*path, name, "<key>")`, more useful than its value's for an unknown key). A mapping
+        key literally named `<key>` has no position."""
+        if key[-1] == "<key>":
+            if len(key) < 2:
+                return None
+            parent, name, part = key[:-2], key[-2], 0
+        else:
+            parent, name, part = key[:-1], key[-1], 1
+        entries = self._entries_at(parent)
+        found = entries.get(name) if entries is not None else None
+        if isinstance(found, tuple):  # a mapping's (key node, value node)
+            node: yaml.Node = found[part]
+            return node
+        return found if part else None  # a list's item; a list has no keys
+
+    def _entries_at(self, parent: PathKey) -> dict[Any, Any] | None:
+        """The entries of the mapping or list at `parent`, by key or index; None when it has none."""
+        entries = self._entries.get(parent)
+        if entries is None and parent in self.containers:
+            node, keys = self.containers[parent]
+            entries = dict(enumerate(node.value)) if keys is None else dict(zip(keys, node.value, strict=True))
+            self._entries[parent] = entries
+        return entries
 
     def problem(self, key: PathKey, message: str) -> Problem:
         line, column = self.where(key)
@@ -69,7 +117,7 @@ class _Builder:
     def __init__(self, path: Path, offset: int = 0) -> None:
         self.path = path
         self.offset = offset  # lines before the YAML in its file (front matter's opening '---')
-        self.positions: dict[PathKey, tuple[int, int]] = {}
+        self.containers: dict[PathKey, tuple[yaml.Node, tuple[Any, ...] | None]] = {}
         self.nodes = 0
         self.collections: set[int] = set()
         self.aliased = False
@@ -80,7 +128,7 @@ class _Builder:
         return InputError(message, [Problem(self.path, mark.line + 1 + self.offset, mark.column + 1, message)])
 
     def check(self, node: yaml.Node, depth: int) -> None:
-        """The limits every node is held to: how many, how deep, which tags."""
+        """Count the node and refuse it past the limits, or when its tag is not a plain one."""
         self.nodes += 1
         if self.nodes > MAX_NODES:
             if self.aliased:
@@ -91,7 +139,7 @@ class _Builder:
             else:  # simply a big file: do not blame aliases it does not have
                 message = f"the document holds more than {MAX_NODES} values; split it or trim it"
             raise self.fail(node, message)
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if not isinstance(node, yaml.ScalarNode):
             # An alias is the same node object met again; only collections can multiply content.
             if id(node) in self.collections:
                 self.aliased = True
@@ -104,43 +152,29 @@ class _Builder:
                 f"the tag {node.tag!r} is not allowed; playbooks hold plain strings, numbers, lists and mappings",
             )
 
-    def build(self, node: yaml.Node, key: PathKey | None, depth: int) -> Any:
-        """The value of `node`; with `key` None, positions are not kept (a review's front matter
-        needs none, and they cost a third of reading it)."""
+    def build(self, node: yaml.Node, key: PathKey, depth: int) -> Any:
         self.check(node, depth)
-        if key is not None:
-            self.positions[key] = (node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, key, depth)
+        if isinstance(node, yaml.ScalarNode):
+            # Most scalars are text: skip the constructor machinery.
+            return node.value if node.tag == _STR else self.scalar_loader.construct_object(node)
         if isinstance(node, yaml.SequenceNode):
-            if key is None:
-                return [self.build(item, None, depth + 1) for item in node.value]
+            self.containers[key] = (node, None)
             return [self.build(item, (*key, i), depth + 1) for i, item in enumerate(node.value)]
-        if node.tag == _STR and isinstance(node, yaml.ScalarNode):
-            return node.value  # most scalars are text: skip the constructor machinery
-        return self.scalar_loader.construct_object(node)
-
-    def mapping(self, node: yaml.MappingNode, key: PathKey | None, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.fail(key_node, "merge keys ('<<') are not allowed; write the keys out")
-            k = self.build(key_node, None if key is None else (*key, "<key>"), depth + 1)
+            if isinstance(key_node, yaml.ScalarNode):
+                self.check(key_node, depth + 1)
+                k = key_node.value if key_node.tag == _STR else self.scalar_loader.construct_object(key_node)
+            else:
+                k = self.build(key_node, (*key, "<key>"), depth + 1)
             if isinstance(k, (dict, list)):
                 raise self.fail(key_node, "a mapping key must be a plain value")
             if k in result:
                 raise self.fail(key_node, f"the key {k!r} appears twice in this mapping")
-            if key is None:
-                result[k] = self.build(value_node, None, depth + 1)
-                continue
             result[k] = self.build(value_node, (*key, k), depth + 1)
-            # A key's own position is more useful than its value's for "unknown key" errors.
-            self.positions[(*key, k, "<key>")] = (
-                key_node.start_mark.line + 1 + self.offset,
-                key_node.start_mark.column + 1,
-            )
-        if key is not None:
-            self.positions.pop((*key, "<key>"), None)
+        self.containers[key] = (node, tuple(result))
         return result
 
 
@@ -159,16 +193,22 @@ def not_utf8(path: Path, exc: UnicodeDecodeError) -> InputError:
     return InputError(message, [Problem(path, line, column, message)])
 
 
-def parse(text: str, path: Path, first_line: int = 1, positions: bool = True) -> Located:
+def parse(text: str, path: Path, first_line: int = 1) -> Located:
     """Parse one YAML document from `text`; `path` is only used in messages, and `first_line` is
-    the line of the file that `text` starts on (2 for front matter), so positions are the file's.
-    Without `positions`, only errors say where they are (`where` then knows the top only)."""
-    offset = first_line - 1
+    the line of the file that `text` starts on (2 for front matter), so positions are the file's."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise InputError(
             f"{path}: larger than {MAX_BYTES // 1000} kB; split it or trim it",
             [Problem(path, 0, 0, f"larger than {MAX_BYTES // 1000} kB; split it or trim it")],
         )
+    # Parsing allocates a node, marks and a position for every value, and drops the nodes once
+    # built: the cycle collector, run meanwhile, would only scan them again and again.
+    with collector_paused():
+        return _parse(text, path, first_line)
+
+
+def _parse(text: str, path: Path, first_line: int) -> Located:
+    offset = first_line - 1
     try:
         loader = _Loader(text)
         try:
@@ -185,10 +225,10 @@ def parse(text: str, path: Path, first_line: int = 1, positions: bool = True) ->
         message = f"not valid YAML: {exc}"
         raise InputError(message, [Problem(path, first_line, 1, message)]) from None
     if node is None:
-        return Located(None, path, {(): (first_line, 1)})
+        return Located(None, path, offset=offset)
     builder = _Builder(path, offset)
-    data = builder.build(node, () if positions else None, 0)
-    return Located(data, path, builder.positions or {(): (first_line, 1)})
+    data = builder.build(node, (), 0)
+    return Located(data, path, node, offset, builder.containers)
 
 
 def read(path: Path) -> Located:
