@@ -32,6 +32,14 @@ class _Loader(_SafeLoader):
     # nearly all. A static method, so that remembering costs no Python call of its own.
     resolve = staticmethod(functools.lru_cache(maxsize=8192)(yaml.resolver.Resolver().resolve))
 
+    # Tags by path are never registered (the remembered tags assume so), and these two calls,
+    # made for every node, only keep track of the path for them.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
