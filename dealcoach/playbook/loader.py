@@ -736,7 +736,7 @@ class _PlaybookBuilder:
         by_id = {s.id: s for s in strategies}
         result: dict[str, Strategy] = dict(by_id)
         for i, data in enumerate(value if isinstance(value, list) else ()):
-            if not isinstance(data, dict) or data.get("id") not in by_id:
+            if not isinstance(data, dict) or not isinstance(data.get("id"), str) or data["id"] not in by_id:
                 continue
             key = ("strategies", i)
             items: dict[str, tuple[TextItem, ...]] = {}
