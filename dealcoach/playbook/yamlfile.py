@@ -3,8 +3,8 @@
 Playbooks and answers files come from other people's repositories, so reading one must never
 construct objects, expand an alias bomb or accept a file of any size. We compose the node tree
 with PyYAML's safe (libyaml where present) composer, then build plain Python values ourselves,
-which lets us count nodes, bound depth, refuse duplicate keys and record each value's line and
-column for error messages.
+which lets us count nodes, bound depth and refuse duplicate keys; the nodes are kept, to give
+each value's line and column for error messages.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class Located:
     # The node of each mapping and list by key path, with a mapping's keys as built (so a key is
     # found as the data holds it: `1`, `true`, a date).
     containers: dict[PathKey, tuple[yaml.Node, tuple[Any, ...] | None]] = field(default_factory=dict)
-    _entries: dict[PathKey, dict[Any, Any]] = field(default_factory=dict, repr=False, compare=False)
+    _entries: dict[PathKey, dict[Any, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def where(self, key: PathKey) -> tuple[int, int]:
         """The position of `key`, or of its nearest ancestor that has one."""
@@ -209,8 +209,8 @@ def parse(text: str, path: Path, first_line: int = 1) -> Located:
             f"{path}: larger than {MAX_BYTES // 1000} kB; split it or trim it",
             [Problem(path, 0, 0, f"larger than {MAX_BYTES // 1000} kB; split it or trim it")],
         )
-    # Parsing allocates a node, marks and a position for every value, and drops the nodes once
-    # built: the cycle collector, run meanwhile, would only scan them again and again.
+    # Parsing allocates a node and marks for every value, and data from them: the cycle collector,
+    # run meanwhile, would only scan them again and again.
     with collector_paused():
         return _parse(text, path, first_line)
 
