@@ -19,14 +19,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import Problem
 from ..files import write_atomic
 from .index import ACTIONS_FILE as ACTIONS_FILE
-
-if TYPE_CHECKING:
-    from .index import Store
+from .index import Store
 
 STATUS = {" ": "open", "x": "done", "X": "done", "-": "dropped"}
 MARK = {"open": " ", "done": "x", "dropped": "-"}
@@ -191,8 +189,6 @@ def all_actions(folder: Path, store: Store | None = None) -> list[DealActions]:
 
     Parsed files are kept in the folder's index (see `index`); given a `store`, its walk and
     index are used and the caller saves it."""
-    from .index import Store
-
     own = store is None
     store = Store.deal_files_only(folder, "actions") if store is None else store
     found = []

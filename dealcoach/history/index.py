@@ -218,7 +218,8 @@ class Store:
         return self._indexes[section]
 
     def files(self, section: str) -> list[tuple[str, Stamp]]:
-        return list(getattr(self.listing, section))
+        files: list[tuple[str, Stamp]] = getattr(self.listing, section)
+        return files
 
     def read(
         self, section: str, reader: Callable[[str], Any], progress: Callable[[int, int], Any] | None = None

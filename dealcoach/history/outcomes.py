@@ -15,14 +15,12 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import InputError, Problem
 from ..files import write_atomic
 from .index import OUTCOME_FILE as OUTCOME_FILE
-
-if TYPE_CHECKING:
-    from .index import Store
+from .index import Store
 
 OUTCOMES = ("won", "lost", "no-decision", "slipped")
 FINAL = ("won", "lost", "no-decision")
@@ -124,8 +122,6 @@ def all_outcomes(folder: Path, store: Store | None = None) -> tuple[dict[str, De
 
     Parsed files are kept in the folder's index (see `index`); given a `store`, its walk and
     index are used and the caller saves it."""
-    from .index import Store
-
     own = store is None
     store = Store.deal_files_only(folder, "outcomes") if store is None else store
     found: dict[str, DealOutcome] = {}
